@@ -1,0 +1,9 @@
+// The pure domain of mesh-rollout: no Pulumi imports, no I/O. Everything a component or a policy
+// decides is decided here, so it can be tested fast and reused by both.
+export * from "./errors";
+export * from "./schema";
+export * from "./versions";
+export * from "./stages";
+export * from "./planner";
+export * from "./labels";
+export * from "./names";

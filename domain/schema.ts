@@ -1,0 +1,113 @@
+import { z } from "zod";
+import { joinPath, MeshRolloutValidationError } from "./errors";
+
+/**
+ * Validates `value` against a zod schema and returns the parsed value, or throws a
+ * {@link MeshRolloutValidationError} for the first problem, with its full property path.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> {
+    const result = schema.safeParse(value);
+    if (result.success) {
+        return result.data;
+    }
+    throw toValidationError(result.error.issues[0], value, path);
+}
+
+/** Turns one zod issue into the project's error: the path, the value, the rule, what to do. */
+export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: string): MeshRolloutValidationError {
+    const path = issue.path.reduce<string>((p, key) => joinPath(p, typeof key === "symbol" ? String(key) : key), base);
+    const value = valueAt(root, issue.path);
+    const inner = (issue as { params?: { error?: unknown } }).params?.error;
+    if (inner instanceof MeshRolloutValidationError) {
+        // A domain check raised inside a refinement: keep its words, put it at the full path.
+        return new MeshRolloutValidationError({
+            path,
+            rule: inner.rule,
+            value: inner.value,
+            problem: inner.problem,
+            remedy: inner.remedy,
+        });
+    }
+    switch (issue.code) {
+        case "invalid_value":
+            return new MeshRolloutValidationError({
+                path,
+                rule: "input/enum",
+                value,
+                problem: "is not an allowed value",
+                remedy: `Use one of: ${issue.values.map((v) => String(v)).join(", ")}.`,
+            });
+        case "unrecognized_keys":
+            return new MeshRolloutValidationError({
+                path: joinPath(path, issue.keys[0]),
+                rule: "input/unknown-key",
+                value: valueAt(value, [issue.keys[0]]),
+                problem: "is not a known setting",
+                remedy: "Remove it, or check its spelling against the documented arguments.",
+            });
+        case "invalid_type":
+            return new MeshRolloutValidationError({
+                path,
+                rule: "input/type",
+                value,
+                problem: value === undefined ? "is required" : `must be ${article(issue.expected)}`,
+                remedy: value === undefined ? `Set it to ${article(issue.expected)}.` : `Give ${article(issue.expected)}.`,
+            });
+        case "too_small":
+        case "too_big": {
+            const bound = issue.code === "too_small" ? "at least" : "at most";
+            const limit = String(issue.code === "too_small" ? issue.minimum : issue.maximum);
+            const what = issue.origin === "string" ? ` characters` : issue.origin === "array" ? ` items` : "";
+            return new MeshRolloutValidationError({
+                path,
+                rule: `input/${issue.code === "too_small" ? "min" : "max"}`,
+                value,
+                problem: `must be ${bound} ${limit}${what}`,
+                remedy: `Give a value ${bound} ${limit}${what}.`,
+            });
+        }
+        default:
+            return new MeshRolloutValidationError({
+                path,
+                rule: "input/invalid",
+                value,
+                problem: issue.message.replace(/\.$/, "").toLowerCase(),
+                remedy: "Check the documented form of this setting.",
+            });
+    }
+}
+
+/** Adds a domain error as a zod issue, so that {@link parseInput} can report it at the right path. */
+export function addDomainIssue(ctx: z.RefinementCtx, error: unknown, path: (string | number)[] = []): void {
+    if (error instanceof MeshRolloutValidationError) {
+        ctx.addIssue({ code: "custom", message: error.message, params: { error }, path });
+        return;
+    }
+    throw error;
+}
+
+/** A zod refinement that runs a domain check which throws {@link MeshRolloutValidationError}. */
+export function domainCheck<T>(check: (value: T) => void): (value: T, ctx: z.RefinementCtx) => void {
+    return (value, ctx) => {
+        try {
+            check(value);
+        } catch (e) {
+            addDomainIssue(ctx, e);
+        }
+    };
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let cur = root;
+    for (const key of path) {
+        if (cur === null || typeof cur !== "object") {
+            return undefined;
+        }
+        cur = (cur as Record<PropertyKey, unknown>)[key];
+    }
+    return cur;
+}
+
+function article(noun: string): string {
+    return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
