@@ -7,3 +7,5 @@ export * from "./stages";
 export * from "./planner";
 export * from "./labels";
 export * from "./names";
+export * from "./mesh";
+export * from "./ledger";

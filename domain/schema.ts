@@ -86,15 +86,26 @@ export function addDomainIssue(ctx: z.RefinementCtx, error: unknown, path: (stri
     throw error;
 }
 
-/** A zod refinement that runs a domain check which throws {@link MeshRolloutValidationError}. */
-export function domainCheck<T>(check: (value: T) => void): (value: T, ctx: z.RefinementCtx) => void {
+/**
+ * A zod refinement that runs a domain check which throws {@link MeshRolloutValidationError}. With
+ * `relativePath`, the error's own path (e.g. `labels.istio-injection`) is appended to the checked value's.
+ */
+export function domainCheck<T>(check: (value: T) => void, relativePath = false): (value: T, ctx: z.RefinementCtx) => void {
     return (value, ctx) => {
         try {
             check(value);
         } catch (e) {
-            addDomainIssue(ctx, e);
+            addDomainIssue(ctx, e, relativePath && e instanceof MeshRolloutValidationError ? splitPath(e.path) : []);
         }
     };
+}
+
+/** `labels.istio-injection` -> ["labels", "istio-injection"]; `ports[1].name` -> ["ports", 1, "name"]. */
+function splitPath(path: string): (string | number)[] {
+    return path
+        .split(/\.|\[(\d+)\]/)
+        .filter((p) => p !== undefined && p !== "")
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

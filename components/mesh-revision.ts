@@ -1,0 +1,157 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { GatewayLayout, layoutMesh, ledgerStateOf, MeshLayout, MeshSpec, MeshSpecInput, parseMeshSpec } from "../domain";
+import { MeshUpgradeLedger } from "./ledger";
+import { gatewayObjects, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
+
+export const MESH_REVISION_TYPE = "mesh-rollout:index:MeshRevision";
+
+/** Where the istiod chart comes from. Defaults to Istio's published `istiod` chart at the revision's version. */
+export interface IstiodChartArgs {
+    /** Chart name or local path. @default "istiod" */
+    readonly chart?: string;
+    /** Chart repository. @default "https://istio-release.storage.googleapis.com/charts" */
+    readonly repository?: string;
+    /** Chart version. @default the revision's Istio version */
+    readonly version?: string;
+    /** Extra values, merged under the ones mesh-rollout sets (`revision`, `global.tag`, `global.istioNamespace`). */
+    readonly values?: pulumi.Input<Record<string, unknown>>;
+}
+
+/**
+ * Arguments of {@link MeshRevision}. Everything that decides the shape of the mesh at a stage is a
+ * plain value (stack config, typically): versions, stage, namespaces, gateways and tags.
+ */
+export interface MeshRevisionArgs extends MeshSpecInput {
+    /**
+     * `install`: this stack installs istiod per revision (Helm chart, rendered by Pulumi). `managed`: a
+     * cloud runs the control plane (ASM, Tencent Cloud Mesh); only the data-plane bindings are managed.
+     * @default "install"
+     */
+    readonly mode?: "install" | "managed";
+    /** The istiod chart (install mode). */
+    readonly chart?: IstiodChartArgs;
+    /** Create the control-plane namespace. @default true in install mode, false in managed mode */
+    readonly createIstioNamespace?: boolean;
+}
+
+export const ISTIO_CHARTS_REPO = "https://istio-release.storage.googleapis.com/charts";
+
+/**
+ * One Istio control-plane revision and everything bound to it, upgraded as a canary over ordered
+ * stack updates (`upgrade.stage`: controlPlane -> dataPlane -> finalize, or rollback).
+ */
+export class MeshRevision extends pulumi.ComponentResource {
+    /** Revisions installed at this stage. */
+    readonly revisions: pulumi.Output<string[]>;
+    /** Tag -> revision at this stage. */
+    readonly tags: pulumi.Output<Record<string, string>>;
+    /** Namespaces, gateways and tags still on the old revision while a newer one is installed. */
+    readonly stillOnOldRevision: pulumi.Output<string[]>;
+    /** The stage applied (`none` without an upgrade). */
+    readonly stage: pulumi.Output<string>;
+    /** The planner's verdict on the declared upgrade, in words. */
+    readonly plan: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: MeshRevisionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(MESH_REVISION_TYPE, name, {}, opts);
+        const { mode = "install", chart, createIstioNamespace, ...specInput } = args;
+        const spec = parseMeshSpec(specInput, "args");
+        const layout = layoutMesh(spec);
+        if (layout.plan !== undefined && !layout.plan.allowed) {
+            // The policy pack refuses this; without it, say so loudly rather than fail the program.
+            pulumi.log.warn(`mesh-rollout: ${layout.plan.reason} (the mesh-rollout policy pack refuses this upgrade).`, this);
+        }
+        const children = createMeshChildren(this, name, spec, layout, { mode, chart, createIstioNamespace: createIstioNamespace ?? mode === "install" });
+        new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode) }, { parent: this, dependsOn: children });
+
+        this.revisions = pulumi.output(layout.revisions.map((r) => r.name));
+        this.tags = pulumi.output({ ...layout.tags });
+        this.stillOnOldRevision = pulumi.output([...layout.onOldRevision]);
+        this.stage = pulumi.output(layout.stage);
+        this.plan = pulumi.output(layout.plan?.reason);
+        this.registerOutputs({
+            revisions: this.revisions,
+            tags: this.tags,
+            stillOnOldRevision: this.stillOnOldRevision,
+            stage: this.stage,
+            plan: this.plan,
+        });
+    }
+}
+
+interface ChildOptions {
+    readonly mode: "install" | "managed";
+    readonly chart?: IstiodChartArgs;
+    readonly createIstioNamespace: boolean;
+}
+
+/** Creates the mesh's Kubernetes objects for its layout; returns them (the ledger waits for all). */
+function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpec, layout: MeshLayout, o: ChildOptions): pulumi.Resource[] {
+    const children: pulumi.Resource[] = [];
+    const opts = { parent };
+    let istioNs: pulumi.Resource | undefined;
+    if (o.createIstioNamespace) {
+        istioNs = new k8s.core.v1.Namespace(`${name}-${spec.istioNamespace}`, { metadata: { name: spec.istioNamespace } }, opts);
+        children.push(istioNs);
+    }
+    const afterNs = { parent, dependsOn: istioNs ? [istioNs] : [] };
+    if (o.mode === "install") {
+        for (const rev of layout.revisions) {
+            const values = pulumi.output(o.chart?.values ?? {}).apply((user) => ({
+                ...user,
+                revision: rev.name,
+                global: { ...((user.global as Record<string, unknown> | undefined) ?? {}), tag: rev.version, istioNamespace: spec.istioNamespace },
+            }));
+            const local = o.chart?.chart !== undefined && (o.chart.chart.startsWith(".") || o.chart.chart.startsWith("/"));
+            children.push(
+                new k8s.helm.v4.Chart(
+                    `${name}-istiod-${rev.name}`,
+                    {
+                        chart: o.chart?.chart ?? "istiod",
+                        ...(local ? {} : { repositoryOpts: { repo: o.chart?.repository ?? ISTIO_CHARTS_REPO }, version: o.chart?.version ?? rev.version }),
+                        namespace: spec.istioNamespace,
+                        values,
+                    },
+                    afterNs,
+                ),
+            );
+        }
+        for (const [tag, revision] of Object.entries(layout.tags)) {
+            children.push(new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-tag-${tag}`, revisionTagWebhook(tag, revision, spec.istioNamespace), opts));
+        }
+    }
+    for (const ns of layout.namespaces) {
+        const metadata = { name: ns.name, labels: ns.labels };
+        const nsResource = ns.create
+            ? new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata }, opts)
+            : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns.name}`, { metadata: { ...metadata, annotations: { "pulumi.com/patchForce": "true" } } }, opts);
+        children.push(nsResource);
+        for (const deployment of ns.restart) {
+            children.push(
+                new k8s.apps.v1.DeploymentPatch(
+                    `${name}-restart-${ns.name}-${deployment}`,
+                    {
+                        metadata: { name: deployment, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },
+                        spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: ns.revision } } } },
+                    },
+                    { parent, dependsOn: [nsResource] },
+                ),
+            );
+        }
+    }
+    for (const gw of layout.gateways) {
+        children.push(...createGateway(parent, name, gw));
+    }
+    return children;
+}
+
+function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout): pulumi.Resource[] {
+    const objects = gatewayObjects(gw);
+    const base = `${name}-gateway-${gw.namespace}-${gw.name}`;
+    const sa = new k8s.core.v1.ServiceAccount(base, objects.serviceAccount, { parent });
+    const deployment = new k8s.apps.v1.Deployment(base, objects.deployment, { parent, dependsOn: [sa] });
+    const service = new k8s.core.v1.Service(base, objects.service, { parent });
+    return [sa, deployment, service];
+}
+

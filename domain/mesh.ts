@@ -1,0 +1,286 @@
+import { z } from "zod";
+import { joinPath, MeshRolloutValidationError } from "./errors";
+import { assertTagName, INJECTION_LABEL, REV_LABEL } from "./labels";
+import { planUpgrade, UpgradePlan } from "./planner";
+import { domainCheck, parseInput } from "./schema";
+import { CanaryStage, stageSchema } from "./stages";
+import { normalizeVersion, revisionName, versionStringSchema } from "./versions";
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label").max(63);
+const labelMap = z.record(z.string(), z.string());
+
+/** Which revision a tag follows through an upgrade. */
+export type TagRole = "current" | "upgrade";
+
+export const meshNamespaceSchema = z
+    .object({
+        name: dnsLabel,
+        /** Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name. */
+        tag: z.string().optional(),
+        /** Extra labels. */
+        labels: labelMap.optional(),
+        /** Create the namespace (true) or only label an existing one (false). */
+        create: z.boolean().default(true),
+        /** Deployments whose pods restart (pod-template annotation) when the namespace's revision changes. */
+        restart: z.array(dnsLabel).default([]),
+        /** Move this namespace at controlPlane already, to verify the new revision (seed 002's `canary` namespace). */
+        moveAt: z.enum(["controlPlane", "dataPlane"]).default("dataPlane"),
+        /** Keep this namespace on the old revision through dataPlane. Finalize is refused while held. */
+        hold: z.boolean().default(false),
+    })
+    .strict()
+    .superRefine(domainCheck((ns: { labels?: Record<string, string> }) => assertNoInjectionLabels(ns.labels), true));
+
+/** mesh-rollout sets `istio.io/rev` itself; `istio-injection` beside it would silently win (seed 002). */
+function assertNoInjectionLabels(labels: Record<string, string> | undefined): void {
+    for (const key of [INJECTION_LABEL, REV_LABEL]) {
+        if (labels !== undefined && key in labels) {
+            throw new MeshRolloutValidationError({
+                path: `labels.${key}`,
+                rule: key === INJECTION_LABEL ? "labels/exclusive" : "mesh/managed-label",
+                value: labels[key],
+                problem:
+                    key === INJECTION_LABEL
+                        ? `is set, but mesh-rollout binds the namespace with ${REV_LABEL}, and a namespace never carries both (${INJECTION_LABEL} would silently win)`
+                        : "is managed by mesh-rollout from the stage and the namespace's 'tag'",
+                remedy: key === INJECTION_LABEL ? `Remove ${INJECTION_LABEL}; to follow the default revision, bind through a tag ('tag: "default"').` : `Remove it; set 'tag' to bind through a tag instead of the revision name.`,
+            });
+        }
+    }
+}
+
+export const meshGatewaySchema = z
+    .object({
+        name: dnsLabel,
+        namespace: dnsLabel,
+        /** Bind through this tag instead of the revision name. */
+        tag: z.string().optional(),
+        replicas: z.number().int().min(1).default(1),
+        /** Service type of the gateway. */
+        serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
+        ports: z
+            .array(z.object({ name: z.string(), port: z.number().int().min(1).max(65535), targetPort: z.number().int().min(1).max(65535) }).strict())
+            .default([
+                { name: "http2", port: 80, targetPort: 8080 },
+                { name: "https", port: 443, targetPort: 8443 },
+            ]),
+        hold: z.boolean().default(false),
+    })
+    .strict();
+
+export const meshTagSchema = z
+    .object({
+        name: z.string().superRefine(domainCheck((v: string) => assertTagName(v, "name"))),
+        /** `current`: follows the revision serving the mesh (old until dataPlane, then new). `upgrade`: points at the new revision only while an upgrade is under way. */
+        follows: z.enum(["current", "upgrade"]).default("current"),
+    })
+    .strict();
+
+export const meshUpgradeSchema = z
+    .object({
+        to: versionStringSchema,
+        stage: stageSchema,
+    })
+    .strict();
+
+export const meshSpecSchema = z
+    .object({
+        /** The version the mesh runs (before an upgrade: the source). */
+        version: versionStringSchema,
+        upgrade: meshUpgradeSchema.optional(),
+        istioNamespace: dnsLabel.default("istio-system"),
+        namespaces: z.array(meshNamespaceSchema).default([]),
+        gateways: z.array(meshGatewaySchema).default([]),
+        tags: z.array(meshTagSchema).default([]),
+    })
+    .strict()
+    .superRefine((spec, ctx) => {
+        const seen = new Set<string>();
+        spec.namespaces.forEach((ns, i) => {
+            if (seen.has(ns.name)) {
+                ctx.addIssue({ code: "custom", message: "duplicate", params: { error: duplicate(joinPath(joinPath("namespaces", i), "name"), ns.name, "namespace") }, path: ["namespaces", i, "name"] });
+            }
+            seen.add(ns.name);
+        });
+        const tags = new Set<string>();
+        spec.tags.forEach((t, i) => {
+            if (tags.has(t.name)) {
+                ctx.addIssue({ code: "custom", message: "duplicate", params: { error: duplicate(`tags[${i}].name`, t.name, "tag") }, path: ["tags", i, "name"] });
+            }
+            tags.add(t.name);
+        });
+        const checkTagRef = (tag: string | undefined, path: (string | number)[]) => {
+            if (tag !== undefined && !tags.has(tag)) {
+                const err = new MeshRolloutValidationError({
+                    path: path.join("."),
+                    rule: "mesh/unknown-tag",
+                    value: tag,
+                    problem: `names no tag declared in 'tags'${tags.size > 0 ? ` (${[...tags].join(", ")})` : ""}`,
+                    remedy: `Declare it in 'tags', e.g. { name: "${tag}", follows: "current" }, or bind by revision (remove 'tag').`,
+                });
+                ctx.addIssue({ code: "custom", message: err.message, params: { error: err }, path });
+            }
+        };
+        spec.namespaces.forEach((ns, i) => checkTagRef(ns.tag, ["namespaces", i, "tag"]));
+        spec.gateways.forEach((gw, i) => checkTagRef(gw.tag, ["gateways", i, "tag"]));
+    });
+
+export type MeshSpecInput = z.input<typeof meshSpecSchema>;
+export type MeshSpec = z.output<typeof meshSpecSchema>;
+
+function duplicate(path: string, value: string, what: string): MeshRolloutValidationError {
+    return new MeshRolloutValidationError({ path, rule: "mesh/duplicate", value, problem: `is declared twice as a ${what}`, remedy: `Declare each ${what} once.` });
+}
+
+/** A control-plane revision the mesh runs at a stage. */
+export interface RevisionLayout {
+    readonly name: string;
+    readonly version: string;
+    /** `old`: the source of an upgrade (or the only one); `new`: its target. */
+    readonly role: "old" | "new";
+}
+
+export interface NamespaceLayout {
+    readonly name: string;
+    readonly create: boolean;
+    /** Full label set, including `istio.io/rev`. */
+    readonly labels: Readonly<Record<string, string>>;
+    /** The revision the namespace's pods get (through the tag when bound by tag). */
+    readonly revision: string;
+    readonly restart: readonly string[];
+}
+
+export interface GatewayLayout {
+    readonly name: string;
+    readonly namespace: string;
+    /** The `istio.io/rev` value on the gateway's pods. */
+    readonly revLabel: string;
+    readonly revision: string;
+    readonly replicas: number;
+    readonly serviceType: "ClusterIP" | "NodePort" | "LoadBalancer";
+    readonly ports: readonly { name: string; port: number; targetPort: number }[];
+}
+
+/** What exists at one stage: the answer to "which revisions, tags, labels and gateways?". */
+export interface MeshLayout {
+    /** `none` when no upgrade is declared. */
+    readonly stage: CanaryStage | "none";
+    readonly oldRevision: string;
+    readonly newRevision?: string;
+    readonly revisions: readonly RevisionLayout[];
+    /** Tag name -> revision. A tag that is absent at this stage is not listed. */
+    readonly tags: Readonly<Record<string, string>>;
+    readonly namespaces: readonly NamespaceLayout[];
+    readonly gateways: readonly GatewayLayout[];
+    /** `namespace/<name>`, `gateway/<ns>/<name>`, `tag/<name>` still on the old revision while a newer one is installed. */
+    readonly onOldRevision: readonly string[];
+    /** The planner's answer for the upgrade (absent without one). */
+    readonly plan?: UpgradePlan;
+}
+
+/** Validates a mesh spec and returns it with defaults, or throws the first problem at its path under `path`. */
+export function parseMeshSpec(input: unknown, path = "args"): MeshSpec {
+    return parseInput(meshSpecSchema, input, path);
+}
+
+/**
+ * The layout of a mesh at its stage (the table in the README):
+ *
+ * | stage        | revisions | tag `current` | tag `upgrade` | namespaces, gateways |
+ * |--------------|-----------|---------------|---------------|----------------------|
+ * | none         | old       | old           | -             | old                  |
+ * | controlPlane | old, new  | old           | new           | old (moveAt controlPlane: new) |
+ * | dataPlane    | old, new  | new           | new           | new (hold: old)      |
+ * | finalize     | new       | new           | -             | new (hold: old, refused by policy) |
+ * | rollback     | old       | old           | -             | old                  |
+ */
+export function layoutMesh(spec: MeshSpec): MeshLayout {
+    const oldVersion = normalizeVersion(spec.version);
+    const oldRevision = revisionName(spec.version);
+    const stage = spec.upgrade?.stage ?? "none";
+    const plan = spec.upgrade ? planUpgrade(spec.version, spec.upgrade.to, "canary") : undefined;
+    const newVersion = spec.upgrade ? normalizeVersion(spec.upgrade.to) : undefined;
+    const newRevision = spec.upgrade ? revisionName(spec.upgrade.to) : undefined;
+    if (newRevision !== undefined && newRevision === oldRevision) {
+        throw new MeshRolloutValidationError({
+            path: "upgrade.to",
+            rule: "mesh/same-revision",
+            value: spec.upgrade?.to,
+            problem: `has the same revision name as ${oldVersion} (${oldRevision}), so a canary cannot run it beside the old one`,
+            remedy: `Change 'version' to ${newVersion} instead (an in-place upgrade), and remove 'upgrade'.`,
+        });
+    }
+
+    const revisions: RevisionLayout[] = [];
+    const oldInstalled = stage !== "finalize";
+    const newInstalled = stage === "controlPlane" || stage === "dataPlane" || stage === "finalize";
+    if (oldInstalled) {
+        revisions.push({ name: oldRevision, version: oldVersion, role: "old" });
+    }
+    if (newInstalled && newRevision !== undefined && newVersion !== undefined) {
+        revisions.push({ name: newRevision, version: newVersion, role: "new" });
+    }
+    const serving = (stage === "dataPlane" || stage === "finalize") && newRevision !== undefined ? newRevision : oldRevision;
+
+    const tags: Record<string, string> = {};
+    for (const tag of spec.tags) {
+        if (tag.follows === "current") {
+            tags[tag.name] = serving;
+        } else if ((stage === "controlPlane" || stage === "dataPlane") && newRevision !== undefined) {
+            tags[tag.name] = newRevision;
+        }
+    }
+
+    const onOld: string[] = [];
+    const revisionFor = (moveAt: "controlPlane" | "dataPlane", hold: boolean): string => {
+        if (newRevision === undefined || hold) {
+            return oldRevision;
+        }
+        if (stage === "controlPlane") {
+            return moveAt === "controlPlane" ? newRevision : oldRevision;
+        }
+        return stage === "dataPlane" || stage === "finalize" ? newRevision : oldRevision;
+    };
+
+    const namespaces = spec.namespaces.map((ns): NamespaceLayout => {
+        const direct = revisionFor(ns.moveAt, ns.hold);
+        const revLabel = ns.tag ?? direct;
+        const revision = ns.tag !== undefined ? (tags[ns.tag] ?? direct) : direct;
+        const labels: Record<string, string> = { ...(ns.labels ?? {}), [REV_LABEL]: revLabel };
+        delete labels[INJECTION_LABEL];
+        return { name: ns.name, create: ns.create, labels, revision, restart: ns.restart };
+    });
+    const gateways = spec.gateways.map((gw): GatewayLayout => {
+        const direct = revisionFor("dataPlane", gw.hold);
+        const revLabel = gw.tag ?? direct;
+        return {
+            name: gw.name,
+            namespace: gw.namespace,
+            revLabel,
+            revision: gw.tag !== undefined ? (tags[gw.tag] ?? direct) : direct,
+            replicas: gw.replicas,
+            serviceType: gw.serviceType,
+            ports: gw.ports,
+        };
+    });
+
+    if (newRevision !== undefined && newInstalled) {
+        namespaces.filter((n) => n.revision === oldRevision).forEach((n) => onOld.push(`namespace/${n.name}`));
+        gateways.filter((g) => g.revision === oldRevision).forEach((g) => onOld.push(`gateway/${g.namespace}/${g.name}`));
+        Object.entries(tags)
+            .filter(([, rev]) => rev === oldRevision)
+            .forEach(([t]) => onOld.push(`tag/${t}`));
+    }
+
+    return {
+        stage,
+        oldRevision,
+        ...(newRevision !== undefined && newInstalled ? { newRevision } : {}),
+        revisions,
+        tags,
+        namespaces,
+        gateways,
+        onOldRevision: onOld,
+        ...(plan !== undefined ? { plan } : {}),
+    };
+}

@@ -1,0 +1,17 @@
+import { Policies } from "@pulumi/policy";
+import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old-revision";
+import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
+import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
+import { revLabelKnown } from "./policies/rev-label-known";
+import { stageOrder } from "./policies/stage-order";
+import { versionJump } from "./policies/version-jump";
+
+/** Every policy of the mesh-rollout pack, in the order the README lists them. */
+export const meshRolloutPolicies: Policies = [
+    versionJump,
+    stageOrder,
+    namespaceLabelsExclusive,
+    revLabelKnown,
+    finalizeNothingOnOldRevision,
+    namespaceInjectionRemoved,
+];

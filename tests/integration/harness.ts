@@ -1,0 +1,260 @@
+/**
+ * Integration harness: drives the real Pulumi CLI (built by scripts/engine), the real Node.js language
+ * host, the real Kubernetes provider and the real policy analyzer through the Automation API.
+ * Each stack gets its own local file backend, PULUMI_HOME and render directory in a temp folder; no
+ * network, no Pulumi Cloud: a passphrase secrets provider and PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+    ConfigMap,
+    EngineEvent,
+    LocalWorkspace,
+    OpType,
+    PulumiCommand,
+    Stack,
+} from "@pulumi/pulumi/automation";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+export const PROGRAMS = path.join(__dirname, "programs");
+export const PACKS = path.join(__dirname, "packs");
+/** The project's own policy pack. */
+export const MESH_ROLLOUT_PACK = path.join(REPO_ROOT, "policy-packs", "mesh-rollout");
+
+/** One step the engine planned or applied. */
+export interface StepRecord {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly op: OpType;
+    readonly diffs: readonly string[];
+    readonly replaceKeys: readonly string[];
+}
+
+/** One policy verdict the analyzer reported. */
+export interface ViolationRecord {
+    readonly policyName: string;
+    readonly policyPack: string;
+    readonly level: "warning" | "mandatory";
+    readonly message: string;
+    readonly urn?: string;
+}
+
+export interface OperationResult {
+    /** The command succeeded (for preview and up: no mandatory violation, no error). */
+    readonly ok: boolean;
+    readonly steps: readonly StepRecord[];
+    /** Steps other than `same`. */
+    readonly changes: readonly StepRecord[];
+    readonly violations: readonly ViolationRecord[];
+    /** Diagnostics the engine printed at error level. */
+    readonly errors: readonly string[];
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export interface UpResult extends OperationResult {
+    /** Files in the render directory after the update, path relative to it -> content. */
+    readonly rendered: Readonly<Record<string, string>>;
+}
+
+let binDirCache: string | undefined;
+
+/** The engine's bin directory (built and cached by scripts/engine on first use). */
+export function engineBinDir(): string {
+    if (binDirCache === undefined) {
+        const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "engine")], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+        const lines = out.trim().split("\n");
+        binDirCache = lines[lines.length - 1];
+        if (!fs.existsSync(path.join(binDirCache, "pulumi"))) {
+            throw new Error(`scripts/engine printed ${binDirCache}, which holds no pulumi binary`);
+        }
+    }
+    return binDirCache;
+}
+
+export interface TestStackOptions {
+    /** A program folder under tests/integration/programs, or an absolute path to one. */
+    readonly program: string;
+    readonly stackName?: string;
+    /** Stack config; keys without a namespace get the project's. */
+    readonly config?: Readonly<Record<string, string>>;
+    /** Secret config values. */
+    readonly secrets?: Readonly<Record<string, string>>;
+}
+
+/** A stack of a test program with its own backend, home and render directory. */
+export class TestStack {
+    private constructor(
+        readonly stack: Stack,
+        readonly root: string,
+        readonly renderDir: string,
+        readonly programDir: string,
+    ) {}
+
+    static async create(opts: TestStackOptions): Promise<TestStack> {
+        const bin = engineBinDir();
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-rollout-it-"));
+        const renderDir = path.join(root, "rendered");
+        const stateDir = path.join(root, "state");
+        const home = path.join(root, "home");
+        fs.mkdirSync(stateDir, { recursive: true });
+        fs.mkdirSync(home, { recursive: true });
+        const programDir = path.isAbsolute(opts.program) ? opts.program : path.join(PROGRAMS, opts.program);
+        const envVars = engineEnv(bin, stateDir, home);
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
+        const stackName = opts.stackName ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+        const ws = await LocalWorkspace.create({ workDir: programDir, envVars, pulumiHome: home, pulumiCommand });
+        const stack = await Stack.create(stackName, ws);
+        const config: ConfigMap = { "mesh-rollout-test:renderDir": { value: renderDir } };
+        for (const [k, v] of Object.entries(opts.config ?? {})) {
+            config[k] = { value: v };
+        }
+        for (const [k, v] of Object.entries(opts.secrets ?? {})) {
+            config[k] = { value: v, secret: true };
+        }
+        await stack.setAllConfig(config);
+        return new TestStack(stack, root, renderDir, programDir);
+    }
+
+    async setConfig(values: Readonly<Record<string, string>>): Promise<void> {
+        const config: ConfigMap = {};
+        for (const [k, v] of Object.entries(values)) {
+            config[k] = { value: v };
+        }
+        await this.stack.setAllConfig(config);
+    }
+
+    async removeConfig(keys: readonly string[]): Promise<void> {
+        await this.stack.removeAllConfig([...keys]);
+    }
+
+    async preview(opts: { policyPacks?: readonly string[] } = {}): Promise<OperationResult> {
+        const c = collector();
+        try {
+            const r = await this.stack.preview({ policyPacks: [...(opts.policyPacks ?? [])], onEvent: c.onEvent, color: "never", diff: false });
+            return c.result(true, r.stdout, r.stderr);
+        } catch (e) {
+            return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+        }
+    }
+
+    async up(opts: { policyPacks?: readonly string[] } = {}): Promise<UpResult> {
+        const c = collector();
+        let result: OperationResult;
+        try {
+            const r = await this.stack.up({ policyPacks: [...(opts.policyPacks ?? [])], onEvent: c.onEvent, color: "never" });
+            result = c.result(true, r.stdout, r.stderr);
+        } catch (e) {
+            result = c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+        }
+        return { ...result, rendered: readTree(this.renderDir) };
+    }
+
+    async destroy(): Promise<OperationResult> {
+        const c = collector();
+        try {
+            const r = await this.stack.destroy({ onEvent: c.onEvent, color: "never" });
+            return c.result(true, r.stdout, r.stderr);
+        } catch (e) {
+            return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+        }
+    }
+
+    /** Outputs of the stack, as plain values. */
+    async outputs(): Promise<Record<string, unknown>> {
+        const out = await this.stack.outputs();
+        return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.value]));
+    }
+
+    /** Removes the stack's temp folder. State is discarded with it. */
+    dispose(): void {
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}
+
+/** The environment every engine command runs with. */
+export function engineEnv(bin: string, stateDir: string, home: string): Record<string, string> {
+    return {
+        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+        PULUMI_HOME: home,
+        PULUMI_BACKEND_URL: `file://${stateDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "mesh-rollout-tests",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        // Kubernetes provider: never read a kubeconfig of the machine's.
+        KUBECONFIG: "/dev/null",
+    };
+}
+
+function collector() {
+    const steps: StepRecord[] = [];
+    const violations: ViolationRecord[] = [];
+    const errors: string[] = [];
+    const onEvent = (event: EngineEvent) => {
+        if (event.resourcePreEvent) {
+            const m = event.resourcePreEvent.metadata;
+            steps.push({
+                urn: m.urn,
+                type: m.type,
+                name: m.urn.split("::").pop() ?? m.urn,
+                op: m.op,
+                diffs: m.diffs ?? [],
+                replaceKeys: m.keys ?? [],
+            });
+        }
+        if (event.policyEvent) {
+            const p = event.policyEvent;
+            violations.push({ policyName: p.policyName, policyPack: p.policyPackName, level: p.enforcementLevel, message: p.message, urn: p.resourceUrn });
+        }
+        if (event.diagnosticEvent && event.diagnosticEvent.severity === "error") {
+            errors.push(event.diagnosticEvent.message);
+        }
+    };
+    return {
+        onEvent,
+        result(ok: boolean, stdout: string, stderr: string): OperationResult {
+            return { ok, steps, changes: steps.filter((s) => s.op !== "same"), violations, errors, stdout, stderr };
+        },
+    };
+}
+
+function commandOutput(e: unknown, which: "stdout" | "stderr"): string {
+    const result = (e as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
+    if (result !== undefined) {
+        return result[which] ?? "";
+    }
+    if (which === "stderr") {
+        return String(e);
+    }
+    return "";
+}
+
+/** Every file under `dir`, relative path -> content; empty when the folder does not exist. */
+export function readTree(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (d: string) => {
+        if (!fs.existsSync(d)) {
+            return;
+        }
+        for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, entry.name);
+            if (entry.isDirectory()) {
+                walk(p);
+            } else {
+                out[path.relative(dir, p)] = fs.readFileSync(p, "utf8");
+            }
+        }
+    };
+    walk(dir);
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}

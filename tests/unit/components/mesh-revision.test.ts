@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import type { MeshRevisionArgs } from "../../../components/mesh-revision";
+import { capture, find, installMocks, names, valueOf } from "../support/mocks";
+
+const NS = "kubernetes:core/v1:Namespace";
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const TAG = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
+const PATCH = "kubernetes:apps/v1:DeploymentPatch";
+const DEPLOY = "kubernetes:apps/v1:Deployment";
+const LEDGER = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
+
+const base: MeshRevisionArgs = {
+    version: "1.12.4",
+    chart: { chart: "./charts/istiod-minimal" },
+    tags: [
+        { name: "stable", follows: "current" },
+        { name: "canary", follows: "upgrade" },
+    ],
+    namespaces: [
+        { name: "shop", restart: ["cart"] },
+        { name: "payments", tag: "stable" },
+        { name: "canary-check", moveAt: "controlPlane" },
+    ],
+    gateways: [{ name: "ingress", namespace: "istio-ingress" }],
+};
+
+async function build(name: string, args: MeshRevisionArgs) {
+    await installMocks();
+    const { MeshRevision } = await import("../../../components/mesh-revision");
+    let comp: InstanceType<typeof MeshRevision> | undefined;
+    const resources = await capture(() => (comp = new MeshRevision(name, args)));
+    return { resources, comp: comp! };
+}
+
+const upgrade = (stage: "controlPlane" | "dataPlane" | "finalize" | "rollback"): MeshRevisionArgs => ({ ...base, upgrade: { to: "1.14.5", stage } });
+
+describe("MeshRevision (mocked runtime)", () => {
+    it("before an upgrade: one revision, stable tag, namespaces on it", async () => {
+        const { resources, comp } = await build("m0", base);
+        assert.deepEqual(names(resources), [
+            `${CHART}::m0-istiod-1-12-4`,
+            `${TAG}::m0-tag-stable`,
+            `kubernetes:apps/v1:Deployment::m0-gateway-istio-ingress-ingress`,
+            `${PATCH}::m0-restart-shop-cart`,
+            `${NS}::m0-istio-system`,
+            `${NS}::m0-ns-canary-check`,
+            `${NS}::m0-ns-payments`,
+            `${NS}::m0-ns-shop`,
+            `kubernetes:core/v1:Service::m0-gateway-istio-ingress-ingress`,
+            `kubernetes:core/v1:ServiceAccount::m0-gateway-istio-ingress-ingress`,
+            `mesh-rollout:index:MeshRevision::m0`,
+            `${LEDGER}::m0-ledger`,
+        ].sort());
+        const chart = find(resources, CHART, "m0-istiod-1-12-4").inputs;
+        assert.equal(chart.chart, "./charts/istiod-minimal");
+        assert.equal(chart.namespace, "istio-system");
+        assert.deepEqual(chart.values, { revision: "1-12-4", global: { tag: "1.12.4", istioNamespace: "istio-system" } });
+        assert.equal(chart.repositoryOpts, undefined, "a local chart has no repository");
+        assert.deepEqual(find(resources, NS, "m0-ns-shop").inputs.metadata.labels, { "istio.io/rev": "1-12-4" });
+        assert.deepEqual(find(resources, NS, "m0-ns-payments").inputs.metadata.labels, { "istio.io/rev": "stable" });
+        assert.deepEqual(find(resources, PATCH, "m0-restart-shop-cart").inputs.spec, {
+            template: { metadata: { annotations: { "mesh-rollout.io/revision": "1-12-4" } } },
+        });
+        const tag = find(resources, TAG, "m0-tag-stable").inputs;
+        assert.equal(tag.metadata.name, "istio-revision-tag-stable");
+        assert.deepEqual(tag.metadata.labels, { "istio.io/tag": "stable", "istio.io/rev": "1-12-4", app: "sidecar-injector", "app.kubernetes.io/managed-by": "mesh-rollout" });
+        assert.deepEqual(tag.webhooks[0].clientConfig.service, { name: "istiod-1-12-4", namespace: "istio-system", path: "/inject", port: 443 });
+        assert.deepEqual(tag.webhooks[0].namespaceSelector.matchExpressions[0], { key: "istio.io/rev", operator: "In", values: ["stable"] });
+        const gw = find(resources, DEPLOY, "m0-gateway-istio-ingress-ingress").inputs;
+        assert.equal(gw.spec.template.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.deepEqual(gw.spec.template.spec.containers[0].securityContext, {
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+        });
+        const ledger = find(resources, LEDGER, "m0-ledger").inputs;
+        assert.equal(ledger.key, "m0");
+        assert.deepEqual(ledger.state, {
+            version: "1.12.4",
+            upgrade: null,
+            revisions: ["1-12-4"],
+            oldRevision: "1-12-4",
+            newRevision: null,
+            tags: { stable: "1-12-4" },
+            namespaces: { shop: "1-12-4", payments: "stable", "canary-check": "1-12-4" },
+            gateways: { "istio-ingress/ingress": "1-12-4" },
+            onOldRevision: [],
+            mode: "install",
+        });
+        assert.equal(typeof ledger.__provider, "string", "the ledger is served by the project's dynamic provider");
+        assert.deepEqual(await valueOf(comp.revisions), ["1-12-4"]);
+        assert.equal(await valueOf(comp.stage), "none");
+    });
+
+    it("controlPlane: both revisions, canary tag on the new one, only the verify namespace moved", async () => {
+        const { resources, comp } = await build("m1", upgrade("controlPlane"));
+        assert.deepEqual(
+            resources.filter((r) => r.type === CHART).map((r) => r.name).sort(),
+            ["m1-istiod-1-12-4", "m1-istiod-1-14-5"],
+        );
+        assert.deepEqual(find(resources, CHART, "m1-istiod-1-14-5").inputs.values, { revision: "1-14-5", global: { tag: "1.14.5", istioNamespace: "istio-system" } });
+        assert.equal(find(resources, TAG, "m1-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.equal(find(resources, TAG, "m1-tag-canary").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(find(resources, NS, "m1-ns-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.equal(find(resources, NS, "m1-ns-canary-check").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(find(resources, PATCH, "m1-restart-shop-cart").inputs.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-12-4");
+        assert.deepEqual(await valueOf(comp.stillOnOldRevision), ["namespace/shop", "namespace/payments", "gateway/istio-ingress/ingress", "tag/stable"]);
+    });
+
+    it("dataPlane: namespaces, gateway and stable tag move; listed workloads restart", async () => {
+        const { resources, comp } = await build("m2", upgrade("dataPlane"));
+        assert.equal(resources.filter((r) => r.type === CHART).length, 2);
+        assert.equal(find(resources, NS, "m2-ns-shop").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(find(resources, NS, "m2-ns-payments").inputs.metadata.labels["istio.io/rev"], "stable");
+        assert.equal(find(resources, TAG, "m2-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(find(resources, PATCH, "m2-restart-shop-cart").inputs.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-14-5");
+        assert.equal(find(resources, DEPLOY, "m2-gateway-istio-ingress-ingress").inputs.spec.template.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.deepEqual(await valueOf(comp.stillOnOldRevision), []);
+    });
+
+    it("finalize: only the new revision, no canary tag", async () => {
+        const { resources } = await build("m3", upgrade("finalize"));
+        assert.deepEqual(resources.filter((r) => r.type === CHART).map((r) => r.name), ["m3-istiod-1-14-5"]);
+        assert.deepEqual(resources.filter((r) => r.type === TAG).map((r) => r.name), ["m3-tag-stable"]);
+        assert.equal(find(resources, TAG, "m3-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+    });
+
+    it("rollback: exactly the pre-upgrade children and inputs, ledger aside", async () => {
+        const before = await build("m4", base);
+        const after = await build("m4", upgrade("rollback"));
+        const strip = (rs: typeof before.resources) => rs.filter((r) => r.type !== LEDGER).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+        assert.deepEqual(strip(after.resources), strip(before.resources));
+    });
+
+    it("hold keeps a namespace on the old revision, and finalize reports it", async () => {
+        const args: MeshRevisionArgs = { ...base, namespaces: [{ name: "shop", hold: true }], upgrade: { to: "1.14.5", stage: "finalize" } };
+        const { resources, comp } = await build("m5", args);
+        assert.equal(find(resources, NS, "m5-ns-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.deepEqual(await valueOf(comp.stillOnOldRevision), ["namespace/shop"]);
+    });
+
+    it("managed mode installs no istiod, no tags, no control-plane namespace", async () => {
+        const { resources } = await build("m6", { ...upgrade("dataPlane"), version: "1.12.4.58", mode: "managed" });
+        assert.deepEqual(names(resources), [
+            `kubernetes:apps/v1:Deployment::m6-gateway-istio-ingress-ingress`,
+            `${PATCH}::m6-restart-shop-cart`,
+            `${NS}::m6-ns-canary-check`,
+            `${NS}::m6-ns-payments`,
+            `${NS}::m6-ns-shop`,
+            `kubernetes:core/v1:Service::m6-gateway-istio-ingress-ingress`,
+            `kubernetes:core/v1:ServiceAccount::m6-gateway-istio-ingress-ingress`,
+            `mesh-rollout:index:MeshRevision::m6`,
+            `${LEDGER}::m6-ledger`,
+        ].sort());
+        assert.equal(find(resources, LEDGER, "m6-ledger").inputs.state.mode, "managed");
+    });
+
+    it("defaults to Istio's published chart at the revision's version", async () => {
+        const { resources } = await build("m7", { version: "1.14.5" });
+        const chart = find(resources, CHART, "m7-istiod-1-14-5").inputs;
+        assert.equal(chart.chart, "istiod");
+        assert.equal(chart.version, "1.14.5");
+        assert.deepEqual(chart.repositoryOpts, { repo: "https://istio-release.storage.googleapis.com/charts" });
+    });
+
+    it("existing namespaces are labelled by a server-side patch", async () => {
+        const { resources } = await build("m8", { version: "1.14.5", mode: "managed", namespaces: [{ name: "legacy", create: false }] });
+        const patch = find(resources, "kubernetes:core/v1:NamespacePatch", "m8-ns-legacy").inputs;
+        assert.deepEqual(patch.metadata.labels, { "istio.io/rev": "1-14-5" });
+    });
+
+    const bad: [string, MeshRevisionArgs, string][] = [
+        ["an unparseable version", { version: "1.x" }, "'args.version' 1.x is not a mesh version. Give an Istio version"],
+        ["an unknown stage", { version: "1.12.4", upgrade: { to: "1.14.5", stage: "verify" as never } }, "'args.upgrade.stage' verify is not an allowed value. Use one of: controlPlane, dataPlane, finalize, rollback."],
+        [
+            "istio-injection in a namespace's labels",
+            { version: "1.12.4", namespaces: [{ name: "shop", labels: { "istio-injection": "enabled" } }] },
+            "'args.namespaces[0].labels.istio-injection' enabled is set, but mesh-rollout binds the namespace with istio.io/rev, and a namespace never carries both (istio-injection would silently win). Remove istio-injection; to follow the default revision, bind through a tag ('tag: \"default\"').",
+        ],
+        [
+            "a namespace bound to an undeclared tag",
+            { version: "1.12.4", namespaces: [{ name: "shop", tag: "prod" }] },
+            `'args.namespaces[0].tag' prod names no tag declared in 'tags'. Declare it in 'tags', e.g. { name: "prod", follows: "current" }, or bind by revision (remove 'tag').`,
+        ],
+        ["a duplicate namespace", { version: "1.12.4", namespaces: [{ name: "a" }, { name: "a" }] }, "'args.namespaces[1].name' a is declared twice as a namespace. Declare each namespace once."],
+        ["a misspelt argument", { version: "1.12.4", namespace: [] } as never, "'args.namespace' [] is not a known setting."],
+        [
+            "an ASM-patch-only upgrade",
+            { version: "1.12.4.58", mode: "managed", upgrade: { to: "1.12.4.60", stage: "controlPlane" } },
+            "'upgrade.to' 1.12.4.60 has the same revision name as 1.12.4.58 (1-12-4), so a canary cannot run it beside the old one. Change 'version' to 1.12.4.60 instead (an in-place upgrade), and remove 'upgrade'.",
+        ],
+    ];
+    for (const [what, args, message] of bad) {
+        it(`refuses ${what} with a clear error, creating nothing`, async () => {
+            await installMocks();
+            const { MeshRevision } = await import("../../../components/mesh-revision");
+            assert.throws(() => new MeshRevision("bad", args), (e: unknown) => {
+                assert.ok((e as Error).message.startsWith(message), (e as Error).message);
+                return true;
+            });
+        });
+    }
+});
