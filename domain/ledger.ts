@@ -102,15 +102,24 @@ export function checkStageOrder(prior: MeshLedgerState | null, next: MeshLedgerS
  */
 export function checkVersionJump(prior: MeshLedgerState | null, next: MeshLedgerState): StageVerdict {
     if (next.upgrade !== null) {
-        const plan = planUpgrade(next.version, next.upgrade.to, "canary");
-        return plan.allowed ? allowed(plan.reason) : { allowed: false, change: "refused", reason: plan.reason.replace(/^'to'/, "'upgrade.to'").replace(/^'from'/, "'version'") };
+        const plan = planUpgrade(next.version, next.upgrade.to, "canary", { from: "version", to: "upgrade.to", strategy: "upgrade" });
+        return plan.allowed ? allowed(plan.reason) : { allowed: false, change: "refused", reason: plan.reason };
     }
     if (prior === null || prior.upgrade !== null || prior.version === next.version) {
         return allowed("no version change.");
     }
-    const plan = planUpgrade(prior.version, next.version, "in-place");
+    const plan = planUpgrade(prior.version, next.version, "in-place", { from: "version", to: "version", strategy: "version" });
     if (plan.allowed) {
         return allowed(plan.reason);
     }
-    return { allowed: false, change: "refused", reason: plan.reason.replace(/^'strategy' in-place/, "'version' (an in-place change)").replace(/^'to'/, "'version'") };
+    if (plan.rule === "version/in-place-distance") {
+        return refused(
+            "version",
+            plan.rule,
+            next.version,
+            `changes the running ${prior.version} in place by more than one minor version; in-place upgrades move at most one`,
+            `Declare upgrade { to: "${next.version}", stage: "controlPlane" } with 'version' ${prior.version} for a canary upgrade, or change 'version' to ${plan.hops[0]?.to ?? "the next minor"} first.`,
+        );
+    }
+    return { allowed: false, change: "refused", reason: plan.reason };
 }

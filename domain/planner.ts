@@ -67,26 +67,34 @@ export interface UpgradePlan {
  * Throws {@link MeshRolloutValidationError} only for input that is not a version or strategy at all;
  * every refusal of a real pair of versions is an answer with `allowed: false`.
  */
-export function planUpgrade(from: unknown, to: unknown, strategy: unknown = "auto"): UpgradePlan {
+export function planUpgrade(from: unknown, to: unknown, strategy: unknown = "auto", paths: PlanPaths = DEFAULT_PATHS): UpgradePlan {
     const input = parseInput(planInputSchema, { from, to, strategy }, "");
-    const src = parseVersion(input.from, "from");
-    const dst = parseVersion(input.to, "to");
-    return decide(src, dst, input.strategy);
+    const src = parseVersion(input.from, paths.from);
+    const dst = parseVersion(input.to, paths.to);
+    return decide(src, dst, input.strategy, paths);
 }
 
-function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy): UpgradePlan {
+/** The property paths refusals name: the CLI's flags by default, a component's arguments when it plans. */
+export interface PlanPaths {
+    readonly from: string;
+    readonly to: string;
+    readonly strategy: string;
+}
+const DEFAULT_PATHS: PlanPaths = { from: "from", to: "to", strategy: "strategy" };
+
+function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, paths: PlanPaths): UpgradePlan {
     const base = {
         from: normalizeVersion(src),
         to: normalizeVersion(dst),
         fromRevision: revisionName(src),
         toRevision: revisionName(dst),
     };
-    const refuse = (rule: string, path: string, value: string, problem: string, remedy: string, hops: UpgradeHop[] = []): UpgradePlan => ({
+    const refuse = (rule: string, which: keyof PlanPaths, value: string, problem: string, remedy: string, hops: UpgradeHop[] = []): UpgradePlan => ({
         ...base,
         allowed: false,
         strategy: null,
         rule,
-        reason: new MeshRolloutValidationError({ path, rule, value, problem, remedy }).message,
+        reason: new MeshRolloutValidationError({ path: paths[which], rule, value, problem, remedy }).message,
         hops,
     });
     const allow = (hopStrategy: HopStrategy, reason: string): UpgradePlan => ({

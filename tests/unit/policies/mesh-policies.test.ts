@@ -1,0 +1,257 @@
+import assert from "node:assert/strict";
+import { layoutMesh, ledgerStateOf, MeshLedgerState, MeshSpecInput, parseMeshSpec } from "../../../domain";
+import { meshRolloutPolicies } from "../../../policy-packs/mesh-rollout/policies";
+import { finalizeNothingOnOldRevision } from "../../../policy-packs/mesh-rollout/policies/finalize-nothing-on-old-revision";
+import { namespaceInjectionRemoved } from "../../../policy-packs/mesh-rollout/policies/namespace-injection-removed";
+import { namespaceLabelsExclusive } from "../../../policy-packs/mesh-rollout/policies/namespace-labels-exclusive";
+import { revLabelKnown } from "../../../policy-packs/mesh-rollout/policies/rev-label-known";
+import { stageOrder } from "../../../policy-packs/mesh-rollout/policies/stage-order";
+import { versionJump } from "../../../policy-packs/mesh-rollout/policies/version-jump";
+import { FixtureResource, runResourcePolicy, runStackPolicy } from "../support/policy";
+
+const LEDGER = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
+const NS = "kubernetes:core/v1:Namespace";
+
+const mesh: MeshSpecInput = {
+    version: "1.12.4",
+    tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
+    namespaces: [{ name: "shop" }, { name: "payments", tag: "stable" }],
+    gateways: [{ name: "ingress", namespace: "istio-ingress" }],
+};
+
+function state(overrides: Partial<MeshSpecInput> = {}): MeshLedgerState {
+    const spec = parseMeshSpec({ ...mesh, ...overrides });
+    return ledgerStateOf(spec, layoutMesh(spec), "install");
+}
+const at = (stage: "controlPlane" | "dataPlane" | "finalize" | "rollback", to = "1.14.5", extra: Partial<MeshSpecInput> = {}) => state({ upgrade: { to, stage }, ...extra });
+
+function ledger(next: MeshLedgerState, prior: MeshLedgerState | null): FixtureResource {
+    return { type: LEDGER, name: "mesh-ledger", props: { key: "mesh", state: next, prior } };
+}
+const namespace = (name: string, labels: Record<string, string>): FixtureResource => ({ type: NS, name, props: { metadata: { name, labels } } });
+
+describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
+    it("lists every policy once, mandatory except the advisory one", () => {
+        assert.deepEqual(
+            meshRolloutPolicies.map((p) => `${p.name}:${p.enforcementLevel}`),
+            [
+                "mesh-rollout-version-jump:mandatory",
+                "mesh-rollout-stage-order:mandatory",
+                "mesh-rollout-namespace-labels-exclusive:mandatory",
+                "mesh-rollout-rev-label-known:mandatory",
+                "mesh-rollout-finalize-nothing-on-old-revision:mandatory",
+                "mesh-rollout-namespace-injection-removed:advisory",
+            ],
+        );
+        for (const p of meshRolloutPolicies) {
+            assert.match(p.description, /^(Checks|Warns) /);
+        }
+    });
+
+    describe("mesh-rollout-version-jump", () => {
+        it("passes a canary the planner allows, and no-upgrade states", async () => {
+            assert.deepEqual(await runResourcePolicy(versionJump, ledger(at("controlPlane"), state())), []);
+            assert.deepEqual(await runResourcePolicy(versionJump, ledger(state(), null)), []);
+            assert.deepEqual(await runResourcePolicy(versionJump, ledger(state({ version: "1.12.5" }), state())), []);
+        });
+        const refusals: [string, MeshLedgerState, MeshLedgerState | null, string][] = [
+            [
+                "more than one minor skipped",
+                at("controlPlane", "1.15.0"),
+                state(),
+                "Mesh mesh-ledger: 'upgrade.to' 1.15.0 skips minor versions 1.13 and 1.14 from 1.12.4; canary upgrades may skip at most one. Upgrade through 1.12.4 -> 1.14.x -> 1.15.0, one hop per upgrade.",
+            ],
+            [
+                "a major change",
+                at("controlPlane", "2.0.0"),
+                state(),
+                "Mesh mesh-ledger: 'upgrade.to' 2.0.0 changes the major version from 1.12.4; upgrades never cross a major version. Install 2.0.0 as a new mesh and migrate workloads to it, following the vendor's major-version guide.",
+            ],
+            [
+                "a downgrade",
+                at("controlPlane", "1.11.0"),
+                state(),
+                "Mesh mesh-ledger: 'upgrade.to' 1.11.0 is older than the installed 1.12.4; an upgrade never goes back. To return to the old version during a canary upgrade, set the stage to rollback before finalize; after finalize, upgrade forward to a fixed release instead.",
+            ],
+            [
+                "an ASM source below the canary minimum",
+                state({ version: "1.12.4.40", upgrade: { to: "1.13.4", stage: "controlPlane" } }),
+                null,
+                "Mesh mesh-ledger: 'version' 1.12.4.40 is below 1.12.4.58, the oldest ASM version that can be canary-upgraded. Upgrade in place to 1.12.4.58 or later first, then canary from there.",
+            ],
+            [
+                "an in-place change of two minors",
+                state({ version: "1.14.5" }),
+                state(),
+                `Mesh mesh-ledger: 'version' 1.14.5 changes the running 1.12.4 in place by more than one minor version; in-place upgrades move at most one. Declare upgrade { to: "1.14.5", stage: "controlPlane" } with 'version' 1.12.4 for a canary upgrade, or change 'version' to 1.13.x first.`,
+            ],
+            [
+                "an in-place downgrade",
+                state({ version: "1.12.3" }),
+                state(),
+                "Mesh mesh-ledger: 'version' 1.12.3 is older than the installed 1.12.4; an upgrade never goes back. To return to the old version during a canary upgrade, set the stage to rollback before finalize; after finalize, upgrade forward to a fixed release instead.",
+            ],
+        ];
+        for (const [what, next, prior, message] of refusals) {
+            it(`refuses ${what}`, async () => {
+                assert.deepEqual(await runResourcePolicy(versionJump, ledger(next, prior)), [{ message, urn: undefined }]);
+            });
+        }
+        it("ignores resources that are not a ledger", async () => {
+            assert.deepEqual(await runResourcePolicy(versionJump, namespace("x", {})), []);
+        });
+    });
+
+    describe("mesh-rollout-stage-order", () => {
+        const passes: [string, MeshLedgerState, MeshLedgerState | null][] = [
+            ["first install", state(), null],
+            ["none -> controlPlane", at("controlPlane"), state()],
+            ["controlPlane -> dataPlane", at("dataPlane"), at("controlPlane")],
+            ["dataPlane -> finalize", at("finalize"), at("dataPlane")],
+            ["re-applying dataPlane", at("dataPlane"), at("dataPlane")],
+            ["controlPlane -> rollback", at("rollback"), at("controlPlane")],
+            ["dataPlane -> rollback", at("rollback"), at("dataPlane")],
+            ["finalize -> upgrade removed, version moved on", state({ version: "1.14.5" }), at("finalize")],
+            ["rollback -> upgrade removed", state(), at("rollback")],
+        ];
+        for (const [what, next, prior] of passes) {
+            it(`allows ${what}`, async () => {
+                assert.deepEqual(await runResourcePolicy(stageOrder, ledger(next, prior)), []);
+            });
+        }
+        const refusals: [string, MeshLedgerState, MeshLedgerState | null, string][] = [
+            [
+                "controlPlane -> finalize",
+                at("finalize"),
+                at("controlPlane"),
+                "Mesh mesh-ledger (applied: controlPlane of 1.12.4 -> 1.14.5): 'stage' finalize skips dataPlane: the applied stage is controlPlane. Apply stage dataPlane first, or rollback to cancel the upgrade.",
+            ],
+            [
+                "starting at dataPlane",
+                at("dataPlane"),
+                state(),
+                "Mesh mesh-ledger (applied: no upgrade stage): 'stage' dataPlane skips controlPlane: no upgrade stage has been applied yet. Apply stage controlPlane first.",
+            ],
+            [
+                "rollback after finalize",
+                at("rollback"),
+                at("finalize"),
+                "Mesh mesh-ledger (applied: finalize of 1.12.4 -> 1.14.5): 'stage' rollback comes after finalize: the old revision is already offline. Rollback is only possible before finalize; upgrade forward to a fixed release instead.",
+            ],
+            [
+                "dropping the upgrade half-way",
+                state(),
+                at("dataPlane"),
+                "Mesh mesh-ledger (applied: dataPlane of 1.12.4 -> 1.14.5): 'upgrade' (missing) is removed while the upgrade 1.12.4 -> 1.14.5 is at stage dataPlane. Set the stage to rollback (or carry on to finalize) before removing 'upgrade'.",
+            ],
+            [
+                "returning to the old version after finalize",
+                state(),
+                at("finalize"),
+                "Mesh mesh-ledger (applied: finalize of 1.12.4 -> 1.14.5): 'version' 1.12.4 is not 1.14.5, the version finalized by the last upgrade. Set 'version' to 1.14.5 when removing 'upgrade'.",
+            ],
+            [
+                "changing the target mid-upgrade",
+                at("dataPlane", "1.13.4"),
+                at("controlPlane"),
+                "Mesh mesh-ledger (applied: controlPlane of 1.12.4 -> 1.14.5): 'to' 1.13.4 starts a new upgrade while 1.12.4 -> 1.14.5 is at stage controlPlane. Finish that upgrade (finalize) or roll it back first, with from 1.12.4 and to 1.14.5.",
+            ],
+        ];
+        for (const [what, next, prior, message] of refusals) {
+            it(`refuses ${what}`, async () => {
+                assert.deepEqual(await runResourcePolicy(stageOrder, ledger(next, prior)), [{ message, urn: undefined }]);
+            });
+        }
+    });
+
+    describe("mesh-rollout-namespace-labels-exclusive", () => {
+        it("passes one label", async () => {
+            assert.deepEqual(await runResourcePolicy(namespaceLabelsExclusive, namespace("shop", { "istio.io/rev": "1-12-4" })), []);
+            assert.deepEqual(await runResourcePolicy(namespaceLabelsExclusive, namespace("shop", { "istio-injection": "enabled" })), []);
+        });
+        it("refuses both, on a Namespace or a NamespacePatch", async () => {
+            const message =
+                "Namespace legacy must not carry both istio-injection=enabled and istio.io/rev=1-12-4: istio-injection takes precedence and the revision label is silently ignored. Keep only istio.io/rev.";
+            const labels = { "istio-injection": "enabled", "istio.io/rev": "1-12-4" };
+            assert.deepEqual(await runResourcePolicy(namespaceLabelsExclusive, namespace("legacy", labels)), [{ message, urn: undefined }]);
+            const patch = { ...namespace("legacy", labels), type: "kubernetes:core/v1:NamespacePatch" };
+            assert.equal((await runResourcePolicy(namespaceLabelsExclusive, patch)).length, 1);
+        });
+    });
+
+    describe("mesh-rollout-rev-label-known", () => {
+        it("passes revisions and tags the stage installs", async () => {
+            const resources = [ledger(at("controlPlane"), state()), namespace("a", { "istio.io/rev": "1-14-5" }), namespace("b", { "istio.io/rev": "canary" }), namespace("c", {})];
+            assert.deepEqual(await runStackPolicy(revLabelKnown, resources), []);
+        });
+        it("refuses a namespace on a revision not installed, naming what is", async () => {
+            const resources = [ledger(state(), null), namespace("a", { "istio.io/rev": "1-14-5" })];
+            assert.deepEqual(await runStackPolicy(revLabelKnown, resources), [
+                {
+                    message:
+                        "Namespace a must name an installed revision or tag in istio.io/rev, not 1-14-5: its new pods would get no sidecar. Installed at this stage: 1-12-4, stable. Use one of them, or install that revision first.",
+                    urn: `urn:pulumi:unit::mesh-rollout-unit::${NS}::a`,
+                },
+            ]);
+        });
+        it("refuses a workload whose pods name an unknown revision", async () => {
+            const deployment: FixtureResource = {
+                type: "kubernetes:apps/v1:Deployment",
+                name: "gw",
+                props: { metadata: { name: "gw", namespace: "edge" }, spec: { template: { metadata: { labels: { "istio.io/rev": "canary" } } } } },
+            };
+            const reported = await runStackPolicy(revLabelKnown, [ledger(state(), null), deployment]);
+            assert.equal(reported.length, 1);
+            assert.match(reported[0].message, /^Workload edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary/);
+        });
+        it("has nothing to judge in a stack without a mesh", async () => {
+            assert.deepEqual(await runStackPolicy(revLabelKnown, [namespace("a", { "istio.io/rev": "x" })]), []);
+        });
+    });
+
+    describe("mesh-rollout-finalize-nothing-on-old-revision", () => {
+        it("passes a finalize where everything moved", async () => {
+            assert.deepEqual(await runStackPolicy(finalizeNothingOnOldRevision, [ledger(at("finalize"), at("dataPlane")), namespace("shop", { "istio.io/rev": "1-14-5" })]), []);
+        });
+        it("refuses a finalize while a namespace (held, or outside the component) is on the old revision", async () => {
+            const held = at("finalize", "1.14.5", { namespaces: [{ name: "shop", hold: true }] });
+            const reported = await runStackPolicy(finalizeNothingOnOldRevision, [ledger(held, at("dataPlane")), namespace("legacy", { "istio.io/rev": "1-12-4" })]);
+            assert.deepEqual(reported, [
+                {
+                    message:
+                        "Mesh mesh-ledger must not finalize while anything still points at the old revision 1-12-4: namespace legacy, namespace shop. Move them to 1.14.5 (apply dataPlane without 'hold'), or roll back.",
+                    urn: undefined,
+                },
+            ]);
+        });
+        it("refuses a tag webhook still on the old revision", async () => {
+            const webhook: FixtureResource = {
+                type: "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration",
+                name: "old-tag",
+                props: { metadata: { name: "istio-revision-tag-prod", labels: { "istio.io/tag": "prod", "istio.io/rev": "1-12-4" } } },
+            };
+            const reported = await runStackPolicy(finalizeNothingOnOldRevision, [ledger(at("finalize"), at("dataPlane")), webhook]);
+            assert.match(reported[0].message, /still points at the old revision 1-12-4: tag prod\./);
+        });
+        it("does not judge other stages", async () => {
+            assert.deepEqual(await runStackPolicy(finalizeNothingOnOldRevision, [ledger(at("dataPlane"), at("controlPlane")), namespace("legacy", { "istio.io/rev": "1-12-4" })]), []);
+        });
+    });
+
+    describe("mesh-rollout-namespace-injection-removed (advisory)", () => {
+        it("warns when a namespace leaves the mesh", async () => {
+            const reported = await runResourcePolicy(namespaceInjectionRemoved, ledger(state({ namespaces: [{ name: "shop" }] }), state()));
+            assert.deepEqual(reported, [
+                {
+                    message:
+                        "Mesh mesh-ledger: namespace payments will no longer get sidecars; pods there lose their sidecars at their next restart. Keep the namespace in 'namespaces' if that is not intended.",
+                    urn: undefined,
+                },
+            ]);
+        });
+        it("is quiet when namespaces stay", async () => {
+            assert.deepEqual(await runResourcePolicy(namespaceInjectionRemoved, ledger(at("dataPlane"), at("controlPlane"))), []);
+            assert.deepEqual(await runResourcePolicy(namespaceInjectionRemoved, ledger(state(), null)), []);
+        });
+    });
+});
