@@ -34,7 +34,7 @@ function baseArgs(r: FixtureResource) {
 export async function runResourcePolicy(policy: ResourceValidationPolicy, resource: FixtureResource): Promise<Reported[]> {
     const reported: Reported[] = [];
     const validate = policy.validateResource;
-    const fns = Array.isArray(validate) ? validate : [validate];
+    const fns = validate === undefined ? [] : Array.isArray(validate) ? validate : [validate];
     for (const fn of fns) {
         await fn(baseArgs(resource) as never, (message: string, urn?: string) => reported.push({ message, urn }));
     }

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { parseAllDocuments } from "yaml";
+import { MESH_ROLLOUT_PACK, TestStack, UpResult } from "./harness";
+
+/** Rendered objects as `Kind/namespace/name` -> object, from the render folder. */
+function objects(rendered: Readonly<Record<string, string>>): Map<string, Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const out = new Map<string, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const text of Object.values(rendered)) {
+        for (const doc of parseAllDocuments(text)) {
+            const o = doc.toJS();
+            if (o && o.kind) {
+                out.set(`${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, o);
+            }
+        }
+    }
+    return out;
+}
+const keys = (r: UpResult) => [...objects(r.rendered).keys()].sort();
+const pack = { policyPacks: [MESH_ROLLOUT_PACK] };
+
+const COMMON = [
+    "Deployment/istio-ingress/ingress",
+    "DeploymentPatch/shop/cart",
+    "Namespace//istio-system",
+    "Namespace//payments",
+    "Namespace//shop",
+    "Service/istio-ingress/ingress",
+    "ServiceAccount/istio-ingress/ingress",
+];
+const revisionObjects = (rev: string) => [
+    `Deployment/istio-system/istiod-${rev}`,
+    `MutatingWebhookConfiguration//istio-sidecar-injector-${rev}`,
+    `Service/istio-system/istiod-${rev}`,
+    `ServiceAccount/istio-system/istiod-${rev}`,
+];
+
+describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the policy pack", function () {
+    const stacks: TestStack[] = [];
+    after(() => stacks.forEach((s) => s.dispose()));
+    async function newStack(config: Record<string, string> = {}) {
+        const s = await TestStack.create({ program: "mesh-upgrade", config });
+        stacks.push(s);
+        return s;
+    }
+    async function upClean(s: TestStack, stage?: string): Promise<UpResult> {
+        if (stage !== undefined) {
+            await s.setConfig({ "mesh-rollout-test:to": "1.14.5", "mesh-rollout-test:stage": stage });
+        }
+        const r = await s.up(pack);
+        assert.equal(r.ok, true, `up ${stage ?? "(install)"} failed:\n${r.stderr}\n${r.violations.map((v) => v.message).join("\n")}`);
+        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory"), []);
+        const again = await s.up(pack);
+        assert.equal(again.ok, true, again.stderr);
+        assert.deepEqual(again.changes, [], `re-running ${stage ?? "(install)"} changed ${JSON.stringify(again.changes.map((c) => `${c.op} ${c.name}`))}`);
+        assert.deepEqual(again.rendered, r.rendered);
+        return r;
+    }
+
+    it("installs, then upgrades through controlPlane, dataPlane and finalize; each re-run is a no-op", async () => {
+        const s = await newStack();
+        const r0 = await upClean(s);
+        assert.deepEqual(keys(r0), [...COMMON, ...revisionObjects("1-12-4"), "MutatingWebhookConfiguration//istio-revision-tag-stable"].sort());
+        const o0 = objects(r0.rendered);
+        assert.equal(o0.get("Namespace//shop")!.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.equal(o0.get("Namespace//payments")!.metadata.labels["istio.io/rev"], "stable");
+        assert.equal(o0.get("MutatingWebhookConfiguration//istio-revision-tag-stable")!.webhooks[0].clientConfig.service.name, "istiod-1-12-4");
+
+        const r1 = await upClean(s, "controlPlane");
+        assert.deepEqual(
+            keys(r1),
+            [...COMMON, ...revisionObjects("1-12-4"), ...revisionObjects("1-14-5"), "MutatingWebhookConfiguration//istio-revision-tag-stable", "MutatingWebhookConfiguration//istio-revision-tag-canary"].sort(),
+        );
+        const o1 = objects(r1.rendered);
+        assert.equal(o1.get("Namespace//shop")!.metadata.labels["istio.io/rev"], "1-12-4", "controlPlane moves nothing");
+        assert.equal(o1.get("MutatingWebhookConfiguration//istio-revision-tag-canary")!.webhooks[0].clientConfig.service.name, "istiod-1-14-5");
+        assert.equal(o1.get("Deployment/istio-system/istiod-1-14-5")!.spec.template.spec.containers[0].image, "docker.io/istio/pilot:1.14.5");
+        assert.deepEqual((await s.outputs()).stillOnOldRevision, ["namespace/shop", "namespace/payments", "gateway/istio-ingress/ingress", "tag/stable"]);
+
+        const r2 = await upClean(s, "dataPlane");
+        const o2 = objects(r2.rendered);
+        assert.equal(o2.get("Namespace//shop")!.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(o2.get("Namespace//shop")!.metadata.labels["istio-injection"], undefined);
+        assert.equal(o2.get("Namespace//payments")!.metadata.labels["istio.io/rev"], "stable");
+        assert.equal(o2.get("MutatingWebhookConfiguration//istio-revision-tag-stable")!.webhooks[0].clientConfig.service.name, "istiod-1-14-5");
+        assert.equal(o2.get("Deployment/istio-ingress/ingress")!.spec.template.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(o2.get("DeploymentPatch/shop/cart")!.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-14-5");
+        assert.deepEqual((await s.outputs()).stillOnOldRevision, []);
+
+        const r3 = await upClean(s, "finalize");
+        assert.deepEqual(keys(r3), [...COMMON, ...revisionObjects("1-14-5"), "MutatingWebhookConfiguration//istio-revision-tag-stable"].sort());
+        assert.deepEqual((await s.outputs()).revisions, ["1-14-5"]);
+
+        // After finalize, the upgrade is over: going back is refused by name.
+        await s.setConfig({ "mesh-rollout-test:stage": "rollback" });
+        const back = await s.preview(pack);
+        assert.equal(back.ok, false);
+        assert.deepEqual(back.violations.map((v) => v.policyName), ["mesh-rollout-stage-order"]);
+    });
+
+    for (const from of ["controlPlane", "dataPlane"]) {
+        it(`rollback from ${from} returns the rendered manifests to exactly the pre-upgrade set`, async () => {
+            const s = await newStack();
+            const before = await upClean(s);
+            await upClean(s, "controlPlane");
+            if (from === "dataPlane") {
+                await upClean(s, "dataPlane");
+            }
+            const rolledBack = await upClean(s, "rollback");
+            assert.deepEqual(rolledBack.rendered, before.rendered);
+        });
+    }
+
+    it("refuses controlPlane -> finalize by the stage-order policy, touching nothing", async () => {
+        const s = await newStack();
+        await upClean(s);
+        const cp = await upClean(s, "controlPlane");
+        await s.setConfig({ "mesh-rollout-test:stage": "finalize" });
+        const r = await s.up(pack);
+        assert.equal(r.ok, false);
+        const mandatory = r.violations.filter((v) => v.level === "mandatory");
+        assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-stage-order"]);
+        assert.match(mandatory[0].message, /'stage' finalize skips dataPlane: the applied stage is controlPlane\. Apply stage dataPlane first, or rollback to cancel the upgrade\./);
+        assert.deepEqual(r.rendered, cp.rendered, "nothing was applied");
+    });
+
+    it("refuses 1.12.4 -> 1.15.0 by the version-jump policy", async () => {
+        const s = await newStack();
+        await upClean(s);
+        await s.setConfig({ "mesh-rollout-test:to": "1.15.0", "mesh-rollout-test:stage": "controlPlane" });
+        const r = await s.preview(pack);
+        assert.equal(r.ok, false);
+        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName), ["mesh-rollout-version-jump"]);
+        assert.match(r.violations[0].message, /'upgrade\.to' 1\.15\.0 skips minor versions 1\.13 and 1\.14 from 1\.12\.4; canary upgrades may skip at most one\. Upgrade through 1\.12\.4 -> 1\.14\.x -> 1\.15\.0/);
+    });
+
+    it("refuses finalize while a namespace is held on the old revision", async () => {
+        const s = await newStack({ "mesh-rollout-test:holdShop": "true" });
+        await upClean(s);
+        await upClean(s, "controlPlane");
+        await upClean(s, "dataPlane");
+        await s.setConfig({ "mesh-rollout-test:stage": "finalize" });
+        const r = await s.preview(pack);
+        assert.equal(r.ok, false);
+        const mandatory = r.violations.filter((v) => v.level === "mandatory");
+        assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-finalize-nothing-on-old-revision"]);
+        assert.match(mandatory[0].message, /must not finalize while anything still points at the old revision 1-12-4: namespace shop\./);
+    });
+
+    it("refuses a namespace carrying both istio-injection and istio.io/rev", async () => {
+        const s = await newStack({ "mesh-rollout-test:legacyLabels": JSON.stringify({ "istio-injection": "enabled", "istio.io/rev": "1-12-4" }) });
+        const r = await s.preview(pack);
+        assert.equal(r.ok, false);
+        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName), ["mesh-rollout-namespace-labels-exclusive"]);
+    });
+});

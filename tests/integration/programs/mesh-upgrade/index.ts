@@ -1,0 +1,36 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import path from "node:path";
+import { MeshRevision } from "../../../../components/mesh-revision";
+
+const config = new pulumi.Config("mesh-rollout-test");
+const provider = new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+
+const to = config.get("to");
+const stage = config.get("stage");
+const mesh = new MeshRevision(
+    "mesh",
+    {
+        version: config.get("version") ?? "1.12.4",
+        ...(to !== undefined && stage !== undefined ? { upgrade: { to, stage: stage as never } } : {}),
+        chart: { chart: path.resolve(__dirname, "../../../../charts/istiod-minimal") },
+        tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
+        namespaces: [
+            { name: "shop", restart: ["cart"], hold: config.getBoolean("holdShop") ?? false },
+            { name: "payments", tag: "stable" },
+        ],
+        gateways: [{ name: "ingress", namespace: "istio-ingress" }],
+    },
+    { providers: { kubernetes: provider } },
+);
+
+// A namespace outside the component, for the label-exclusivity policy.
+const legacyLabels = config.getObject<Record<string, string>>("legacyLabels");
+if (legacyLabels !== undefined) {
+    new k8s.core.v1.Namespace("legacy", { metadata: { name: "legacy", labels: legacyLabels } }, { provider });
+}
+
+export const revisions = mesh.revisions;
+export const tags = mesh.tags;
+export const stillOnOldRevision = mesh.stillOnOldRevision;
+export const appliedStage = mesh.stage;
