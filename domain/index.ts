@@ -9,3 +9,5 @@ export * from "./labels";
 export * from "./names";
 export * from "./mesh";
 export * from "./ledger";
+export * from "./sidecar";
+export * from "./sidecarset";

@@ -3,6 +3,10 @@ import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old
 import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
 import { revLabelKnown } from "./policies/rev-label-known";
+import { sidecarMosnCompatible } from "./policies/sidecar-mosn-compatible";
+import { sidecarSetNoDoubleInjection } from "./policies/sidecarset-no-double-injection";
+import { sidecarVersionImmutableInUse } from "./policies/sidecar-version-immutable-in-use";
+import { sidecarVersionInCatalog } from "./policies/sidecar-version-in-catalog";
 import { stageOrder } from "./policies/stage-order";
 import { versionJump } from "./policies/version-jump";
 
@@ -14,4 +18,8 @@ export const meshRolloutPolicies: Policies = [
     revLabelKnown,
     finalizeNothingOnOldRevision,
     namespaceInjectionRemoved,
+    sidecarVersionImmutableInUse,
+    sidecarVersionInCatalog,
+    sidecarMosnCompatible,
+    sidecarSetNoDoubleInjection,
 ];

@@ -53,3 +53,39 @@ export function workloadName(r: PolicyResource): string {
     const metadata = r.props.metadata as { name?: string; namespace?: string } | undefined;
     return `${metadata?.namespace ?? "default"}/${metadata?.name ?? r.name}`;
 }
+
+export const SIDECAR_RECORD_TYPE = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
+export const SIDECARSET_TYPE = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
+
+/** A catalog entry as recorded: the canonical spec and digest now, and as last applied. */
+export interface SidecarRecordView {
+    readonly name: string;
+    readonly state: { version: string; digest: string; image?: string; mosn: { api: string; pkg: string }; main?: string; mainMosn?: { api: string; pkg: string } };
+    readonly prior: { version: string; digest: string } | null;
+}
+
+export function readSidecarRecord(r: { type: string; name: string; props: Record<string, unknown> }): SidecarRecordView | undefined {
+    if (r.type !== SIDECAR_RECORD_TYPE || typeof r.props.state !== "object" || r.props.state === null) {
+        return undefined;
+    }
+    const prior = r.props.prior as SidecarRecordView["prior"] | undefined;
+    return { name: r.name, state: r.props.state as SidecarRecordView["state"], prior: prior && typeof prior === "object" && "digest" in prior ? prior : null };
+}
+
+/** A consumer of a catalog version: any resource annotated with the version it injects. */
+export interface SidecarUse {
+    readonly consumer: string;
+    readonly version: string;
+    readonly image?: string;
+    readonly urn: string;
+}
+
+export function sidecarUse(r: PolicyResource): SidecarUse | undefined {
+    const annotations = (r.props.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+    const version = annotations["mesh-rollout.io/sidecar-version"];
+    if (version === undefined) {
+        return undefined;
+    }
+    const kind = r.type.split(":").pop() ?? r.type;
+    return { consumer: `${kind} ${metadataName(r)}`, version, image: annotations["mesh-rollout.io/sidecar-image"], urn: r.urn };
+}

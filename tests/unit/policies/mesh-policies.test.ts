@@ -41,6 +41,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-rev-label-known:mandatory",
                 "mesh-rollout-finalize-nothing-on-old-revision:mandatory",
                 "mesh-rollout-namespace-injection-removed:advisory",
+                "mesh-rollout-sidecar-version-immutable-in-use:mandatory",
+                "mesh-rollout-sidecar-version-in-catalog:mandatory",
+                "mesh-rollout-sidecar-mosn-compatible:mandatory",
+                "mesh-rollout-sidecarset-no-double-injection:mandatory",
             ],
         );
         for (const p of meshRolloutPolicies) {
