@@ -13,3 +13,4 @@ export {
     STAGE_TRANSITIONS,
 } from "./domain";
 export type { UpgradePlan, UpgradeHop, UpgradeStrategy, CanaryStage, UpgradeStep, MeshVersion } from "./domain";
+export * from "./components";
