@@ -4,78 +4,22 @@
  * Each stack gets its own local file backend, PULUMI_HOME and render directory in a temp folder; no
  * network, no Pulumi Cloud: a passphrase secrets provider and PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-    ConfigMap,
-    EngineEvent,
-    LocalWorkspace,
-    OpType,
-    PulumiCommand,
-    Stack,
-} from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { commandOutput, engineBinDir, engineEnv, eventCollector, OperationResult } from "../../cli/engine";
+
+export { engineBinDir, MESH_ROLLOUT_PACK } from "../../cli/engine";
+export type { OperationResult, StepRecord, ViolationRecord } from "../../cli/engine";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 export const PROGRAMS = path.join(__dirname, "programs");
 export const PACKS = path.join(__dirname, "packs");
-/** The project's own policy pack. */
-export const MESH_ROLLOUT_PACK = path.join(REPO_ROOT, "policy-packs", "mesh-rollout");
-
-/** One step the engine planned or applied. */
-export interface StepRecord {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly op: OpType;
-    readonly diffs: readonly string[];
-    readonly replaceKeys: readonly string[];
-}
-
-/** One policy verdict the analyzer reported. */
-export interface ViolationRecord {
-    readonly policyName: string;
-    readonly policyPack: string;
-    readonly level: "warning" | "mandatory";
-    readonly message: string;
-    readonly urn?: string;
-}
-
-export interface OperationResult {
-    /** The command succeeded (for preview and up: no mandatory violation, no error). */
-    readonly ok: boolean;
-    readonly steps: readonly StepRecord[];
-    /** Steps other than `same`. */
-    readonly changes: readonly StepRecord[];
-    readonly violations: readonly ViolationRecord[];
-    /** Diagnostics the engine printed at error level. */
-    readonly errors: readonly string[];
-    readonly stdout: string;
-    readonly stderr: string;
-}
 
 export interface UpResult extends OperationResult {
     /** Files in the render directory after the update, path relative to it -> content. */
     readonly rendered: Readonly<Record<string, string>>;
-}
-
-let binDirCache: string | undefined;
-
-/** The engine's bin directory (built and cached by scripts/engine on first use). */
-export function engineBinDir(): string {
-    if (binDirCache === undefined) {
-        const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "engine")], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-        });
-        const lines = out.trim().split("\n");
-        binDirCache = lines[lines.length - 1];
-        if (!fs.existsSync(path.join(binDirCache, "pulumi"))) {
-            throw new Error(`scripts/engine printed ${binDirCache}, which holds no pulumi binary`);
-        }
-    }
-    return binDirCache;
 }
 
 export interface TestStackOptions {
@@ -106,7 +50,8 @@ export class TestStack {
         fs.mkdirSync(stateDir, { recursive: true });
         fs.mkdirSync(home, { recursive: true });
         const programDir = path.isAbsolute(opts.program) ? opts.program : path.join(PROGRAMS, opts.program);
-        const envVars = engineEnv(bin, stateDir, home);
+        // Never read a kubeconfig of the machine's: tests render to a folder.
+        const envVars = { ...engineEnv(bin, stateDir, home, "mesh-rollout-tests"), KUBECONFIG: "/dev/null" };
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
         const stackName = opts.stackName ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
         const ws = await LocalWorkspace.create({ workDir: programDir, envVars, pulumiHome: home, pulumiCommand });
@@ -135,7 +80,7 @@ export class TestStack {
     }
 
     async preview(opts: { policyPacks?: readonly string[] } = {}): Promise<OperationResult> {
-        const c = collector();
+        const c = eventCollector();
         try {
             const r = await this.stack.preview({ policyPacks: [...(opts.policyPacks ?? [])], onEvent: c.onEvent, color: "never", diff: false });
             return c.result(true, r.stdout, r.stderr);
@@ -145,7 +90,7 @@ export class TestStack {
     }
 
     async up(opts: { policyPacks?: readonly string[] } = {}): Promise<UpResult> {
-        const c = collector();
+        const c = eventCollector();
         let result: OperationResult;
         try {
             const r = await this.stack.up({ policyPacks: [...(opts.policyPacks ?? [])], onEvent: c.onEvent, color: "never" });
@@ -157,7 +102,7 @@ export class TestStack {
     }
 
     async destroy(): Promise<OperationResult> {
-        const c = collector();
+        const c = eventCollector();
         try {
             const r = await this.stack.destroy({ onEvent: c.onEvent, color: "never" });
             return c.result(true, r.stdout, r.stderr);
@@ -176,67 +121,6 @@ export class TestStack {
     dispose(): void {
         fs.rmSync(this.root, { recursive: true, force: true });
     }
-}
-
-/** The environment every engine command runs with. */
-export function engineEnv(bin: string, stateDir: string, home: string): Record<string, string> {
-    return {
-        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
-        PULUMI_HOME: home,
-        PULUMI_BACKEND_URL: `file://${stateDir}`,
-        PULUMI_CONFIG_PASSPHRASE: "mesh-rollout-tests",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
-        PULUMI_SKIP_CONFIRMATIONS: "true",
-        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-        // Kubernetes provider: never read a kubeconfig of the machine's.
-        KUBECONFIG: "/dev/null",
-    };
-}
-
-function collector() {
-    const steps: StepRecord[] = [];
-    const violations: ViolationRecord[] = [];
-    const errors: string[] = [];
-    const onEvent = (event: EngineEvent) => {
-        if (event.resourcePreEvent) {
-            const m = event.resourcePreEvent.metadata;
-            steps.push({
-                urn: m.urn,
-                type: m.type,
-                name: m.urn.split("::").pop() ?? m.urn,
-                op: m.op,
-                diffs: m.diffs ?? [],
-                replaceKeys: m.keys ?? [],
-            });
-        }
-        if (event.policyEvent) {
-            const p = event.policyEvent;
-            violations.push({ policyName: p.policyName, policyPack: p.policyPackName, level: p.enforcementLevel, message: p.message, urn: p.resourceUrn });
-        }
-        if (event.diagnosticEvent && event.diagnosticEvent.severity === "error") {
-            errors.push(event.diagnosticEvent.message);
-        }
-    };
-    return {
-        onEvent,
-        result(ok: boolean, stdout: string, stderr: string): OperationResult {
-            return { ok, steps, changes: steps.filter((s) => s.op !== "same"), violations, errors, stdout, stderr };
-        },
-    };
-}
-
-function commandOutput(e: unknown, which: "stdout" | "stderr"): string {
-    const result = (e as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
-    if (result !== undefined) {
-        return result[which] ?? "";
-    }
-    if (which === "stderr") {
-        return String(e);
-    }
-    return "";
 }
 
 /** Every file under `dir`, relative path -> content; empty when the folder does not exist. */
