@@ -43,10 +43,10 @@ export function quote(value: unknown): string {
     }
 }
 
-/** Joins a parent path and a child key: `joinPath("spec", 0)` is `spec[0]`, `joinPath("a", "b")` is `a.b`. */
+/** Joins a parent path and a child key: `joinPath("spec", 0)` is `spec[0]`, `joinPath("a", "b")` is `a.b`, `joinPath("ns:", "b")` is `ns:b` (a config key). */
 export function joinPath(parent: string, key: string | number): string {
     if (typeof key === "number") {
         return `${parent}[${key}]`;
     }
-    return parent === "" ? key : `${parent}.${key}`;
+    return parent === "" || parent.endsWith(":") ? `${parent}${key}` : `${parent}.${key}`;
 }

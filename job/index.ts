@@ -1,0 +1,88 @@
+// The main job: a small mesh whose rollout is driven by stack config (namespace `mesh-rollout`).
+// `npm start` runs it as the whole story (job/story.ts); `pulumi preview` / `pulumi up` run one step.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import path from "node:path";
+import { MeshRevision, SidecarSetUpgrade, SidecarVersion } from "../components";
+import { MeshRolloutValidationError } from "../domain";
+import { parseJobConfig } from "./config";
+import { appObjects } from "./app";
+
+const ROOT = path.resolve(__dirname, "..", __dirname.includes(`${path.sep}dist${path.sep}`) ? ".." : "");
+const KEYS = ["version", "upgradeTo", "stage", "sidecarVersion", "canaryWeight", "renderDir", "kubeconfig", "istiodChart", "istiodRepository"];
+
+function main() {
+    const cfg = new pulumi.Config("mesh-rollout");
+    const config = parseJobConfig(Object.fromEntries(KEYS.map((k) => [k, cfg.get(k)])));
+    const provider = config.kubeconfig
+        ? new k8s.Provider("cluster", { kubeconfig: path.resolve(config.kubeconfig) })
+        : new k8s.Provider("render", { renderYamlToDirectory: path.resolve(ROOT, config.renderDir) });
+    const providers = { kubernetes: provider };
+    const localChart = !config.istiodRepository;
+
+    const mesh = new MeshRevision(
+        "mesh",
+        {
+            version: config.version,
+            ...(config.upgradeTo && config.stage ? { upgrade: { to: config.upgradeTo, stage: config.stage } } : {}),
+            chart: localChart ? { chart: path.resolve(ROOT, config.istiodChart) } : { chart: config.istiodChart, repository: config.istiodRepository },
+            tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
+            namespaces: [
+                { name: "bookinfo", restart: ["productpage"] },
+                { name: "reviews", tag: "stable" },
+                { name: "mesh-canary", moveAt: "controlPlane" },
+            ],
+            gateways: [{ name: "ingressgateway", namespace: "istio-ingress" }],
+        },
+        { providers },
+    );
+
+    // Seed 000: a sidecar catalog, one container version and one VM package.
+    const catalog = {
+        "1.0.0": new SidecarVersion("sidecar-1.0.0", { version: "1.0.0", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.0", description: "first proxy build" }, { providers }),
+        "1.0.1": new SidecarVersion("sidecar-1.0.1", { version: "1.0.1", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.1", description: "fixes drain timing" }, { providers }),
+    };
+    new SidecarVersion(
+        "sidecar-vm-1.0.0",
+        {
+            version: "1.0.0-vm",
+            scenario: "vm",
+            tarPackage: { url: "https://downloads.example.com/mosn/mosn-1.0.0.tar.gz", sha256: "6f1ed002ab5595859014ebf0951522d9f1a4e9e1fe1dc0a5b49f5ba4e6e1c0e2" },
+            description: "for VMs outside the cluster",
+        },
+        { providers },
+    );
+
+    // Seed 004: hot-upgraded sidecars in a namespace without auto-injection.
+    const hot = new k8s.core.v1.Namespace("payments", { metadata: { name: "payments" } }, { provider });
+    new SidecarSetUpgrade(
+        "payments-sidecar",
+        {
+            sidecarVersion: catalog[config.sidecarVersion],
+            deployments: [{ name: "checkout", namespace: "payments", matchLabels: { app: "checkout" } }],
+            hotUpgradeEmptyImage: "registry.example.com/mesh/proxy-empty:1",
+        },
+        { providers, dependsOn: [hot] },
+    );
+
+    // The application the canary release works on.
+    appObjects(provider, mesh);
+
+    return { revisions: mesh.revisions, tags: mesh.tags, stage: mesh.stage, stillOnOldRevision: mesh.stillOnOldRevision, plan: mesh.plan };
+}
+
+let outputs: ReturnType<typeof main> | undefined;
+try {
+    outputs = main();
+} catch (e) {
+    if (e instanceof MeshRolloutValidationError) {
+        // The message names the setting; a stack trace would add nothing.
+        throw new pulumi.RunError(e.message);
+    }
+    throw e;
+}
+export const revisions = outputs?.revisions;
+export const tags = outputs?.tags;
+export const stage = outputs?.stage;
+export const stillOnOldRevision = outputs?.stillOnOldRevision;
+export const plan = outputs?.plan;
