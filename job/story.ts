@@ -1,0 +1,151 @@
+// `npm start`: the main job's whole story as ordered stack updates, each with the policy pack loaded.
+// State lives in .mesh-rollout/ (git-ignored); manifests are rendered to out/current and snapshotted
+// to out/<NN>-<step>/ after each applied update. With --kubeconfig (or MESH_ROLLOUT_KUBECONFIG) the
+// story targets that cluster instead.
+import fs from "node:fs";
+import path from "node:path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { commandOutput, engineBinDir, engineEnv, eventCollector, MESH_ROLLOUT_PACK, OperationResult, PACKAGE_ROOT } from "../cli/engine";
+import { planUpgrade } from "../domain";
+import { describeChanges, describeVerdicts, renderSummary, StepOutcome } from "./report";
+
+export interface StoryStep {
+    readonly slug: string;
+    readonly title: string;
+    /** Config set for this update (`mesh-rollout:` keys); keys set to undefined are removed. */
+    readonly config: Readonly<Record<string, string | undefined>>;
+    /** The story shows this step being refused by the policy pack. */
+    readonly expectRefused?: boolean;
+}
+
+export const STORY: readonly StoryStep[] = [
+    { slug: "install", title: "Install Istio 1.12.4: namespaces, gateway, tags, sidecar catalog, SidecarSet, reviews v1", config: { version: "1.12.4", upgradeTo: undefined, stage: undefined } },
+    { slug: "controlPlane", title: "Canary upgrade to 1.14.5, stage controlPlane: new revision beside the old", config: { upgradeTo: "1.14.5", stage: "controlPlane" } },
+    { slug: "dataPlane", title: "Stage dataPlane: namespaces, gateway and the stable tag move to 1-14-5", config: { stage: "dataPlane" } },
+    { slug: "finalize", title: "Stage finalize: the old revision goes offline", config: { stage: "finalize" } },
+    { slug: "sidecar-hot-upgrade", title: "Hot-upgrade the payments sidecar to catalog version 1.0.1", config: { sidecarVersion: "1.0.1" } },
+    { slug: "canary-release", title: "Canary release of reviews v2 at 20% of traffic", config: { canaryWeight: "20" } },
+    { slug: "refused-jump", title: "Try an upgrade 1.14.5 -> 1.17.0 (skips two minor versions)", config: { version: "1.14.5", upgradeTo: "1.17.0", stage: "controlPlane" }, expectRefused: true },
+];
+
+const STACK = "story";
+
+function parseArgs(argv: readonly string[]): { kubeconfig?: string } {
+    let kubeconfig = process.env.MESH_ROLLOUT_KUBECONFIG;
+    for (let i = 0; i < argv.length; i++) {
+        const m = /^--kubeconfig(?:=(.*))?$/.exec(argv[i]);
+        if (m !== null) {
+            kubeconfig = m[1] ?? argv[++i];
+            if (!kubeconfig) {
+                throw new Error("--kubeconfig needs a path: npm start -- --kubeconfig ~/.kube/config");
+            }
+        } else {
+            throw new Error(`unknown argument '${argv[i]}'. Usage: npm start [-- --kubeconfig <path>]`);
+        }
+    }
+    return kubeconfig ? { kubeconfig } : {};
+}
+
+async function openStack(kubeconfig?: string): Promise<{ stack: Stack; outDir: string }> {
+    const work = path.join(PACKAGE_ROOT, ".mesh-rollout");
+    const stateDir = path.join(work, "state");
+    const home = path.join(work, "home");
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.mkdirSync(home, { recursive: true });
+    const bin = engineBinDir();
+    const envVars = engineEnv(bin, stateDir, home, process.env.PULUMI_CONFIG_PASSPHRASE ?? "mesh-rollout-story");
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
+    const ws = await LocalWorkspace.create({ workDir: PACKAGE_ROOT, envVars, pulumiHome: home, pulumiCommand });
+    const outDir = path.join(PACKAGE_ROOT, "out");
+    // Each run tells the whole story again from an empty stack.
+    if ((await ws.listStacks()).some((s) => s.name === STACK)) {
+        if (kubeconfig) {
+            const old = await Stack.select(STACK, ws);
+            console.log(`Destroying the previous story's resources on the cluster...`);
+            await old.destroy({ color: "never" });
+        }
+        await ws.removeStack(STACK, { force: true });
+    }
+    fs.rmSync(outDir, { recursive: true, force: true });
+    const stack = await Stack.create(STACK, ws);
+    await stack.setAllConfig({
+        "mesh-rollout:renderDir": { value: path.join("out", "current") },
+        ...(kubeconfig ? { "mesh-rollout:kubeconfig": { value: path.resolve(kubeconfig) } } : {}),
+    });
+    return { stack, outDir };
+}
+
+async function applyStep(stack: Stack, step: StoryStep): Promise<OperationResult> {
+    for (const [key, value] of Object.entries(step.config)) {
+        if (value === undefined) {
+            await stack.removeConfig(`mesh-rollout:${key}`);
+        } else {
+            await stack.setConfig(`mesh-rollout:${key}`, { value });
+        }
+    }
+    const c = eventCollector();
+    try {
+        const r = await stack.up({ policyPacks: [MESH_ROLLOUT_PACK], onEvent: c.onEvent, color: "never" });
+        return c.result(true, r.stdout, r.stderr);
+    } catch (e) {
+        return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+    }
+}
+
+/** The plan in words for the step's upgrade, from the config it will run with. */
+function planWords(config: Record<string, string | undefined>): string {
+    if (config.upgradeTo === undefined || config.stage === undefined) {
+        return `no upgrade: the mesh runs ${config.version ?? "1.12.4"}.`;
+    }
+    const plan = planUpgrade(config.version ?? "1.12.4", config.upgradeTo, "canary");
+    return `${plan.allowed ? "" : "REFUSED by the planner: "}${plan.reason} Stage now: ${config.stage}.`;
+}
+
+export async function runStory(argv: readonly string[]): Promise<number> {
+    const { kubeconfig } = parseArgs(argv);
+    console.log(`mesh-rollout story: ${STORY.length} ordered stack updates, policy pack ${path.relative(PACKAGE_ROOT, MESH_ROLLOUT_PACK)}`);
+    console.log(kubeconfig ? `Target: the cluster of ${kubeconfig}` : "Target: no cluster; manifests rendered to out/ (Kubernetes provider renderYamlToDirectory)");
+    const { stack, outDir } = await openStack(kubeconfig);
+    const outcomes: StepOutcome[] = [];
+    const config: Record<string, string | undefined> = {};
+    for (const [i, step] of STORY.entries()) {
+        Object.assign(config, step.config);
+        console.log(`\n== Step ${i + 1}/${STORY.length}: ${step.title}`);
+        console.log(`   plan: ${planWords(config)}`);
+        const result = await applyStep(stack, step);
+        const refusedByPolicy = !result.ok && result.violations.some((v) => v.level === "mandatory");
+        let manifests = "-";
+        if (result.ok && !kubeconfig) {
+            manifests = path.join("out", `${String(i + 1).padStart(2, "0")}-${step.slug}`);
+            fs.cpSync(path.join(outDir, "current"), path.join(PACKAGE_ROOT, manifests), { recursive: true });
+        }
+        console.log(describeChanges(result));
+        console.log(describeVerdicts(result));
+        if (!result.ok && !refusedByPolicy) {
+            console.log(`   error: ${(result.errors.length > 0 ? result.errors : [result.stderr.trim().split("\n").slice(-3).join(" ")]).join("\n          ").trim()}`);
+        }
+        const outcome: StepOutcome = { n: i + 1, slug: step.slug, result: result.ok ? "applied" : refusedByPolicy ? "refused" : "failed", operation: result, manifests, expected: step.expectRefused ? "refused" : "applied" };
+        console.log(`   result: ${outcome.result}${outcome.result === "refused" ? " (nothing was applied)" : ""}${manifests !== "-" ? `; manifests in ${manifests}` : ""}`);
+        outcomes.push(outcome);
+        if (outcome.result === "failed") {
+            break;
+        }
+        if (step.expectRefused && result.ok) {
+            break;
+        }
+    }
+    console.log(`\n${renderSummary(outcomes)}`);
+    const asExpected = outcomes.length === STORY.length && outcomes.every((o) => o.result === o.expected);
+    console.log(asExpected ? `\nThe story ran as expected. Manifests of each applied stage: ${path.relative(process.cwd(), outDir) || "out"}/<NN>-<step>/` : "\nThe story did not run as expected (see above).");
+    return asExpected ? 0 : 1;
+}
+
+if (require.main === module) {
+    runStory(process.argv.slice(2)).then(
+        (code) => (process.exitCode = code),
+        (e: unknown) => {
+            console.error(`mesh-rollout story: ${e instanceof Error ? e.message : String(e)}`);
+            process.exitCode = 2;
+        },
+    );
+}
