@@ -28,8 +28,6 @@ export const STORY: readonly StoryStep[] = [
     { slug: "refused-jump", title: "Try an upgrade 1.14.5 -> 1.17.0 (skips two minor versions)", config: { version: "1.14.5", upgradeTo: "1.17.0", stage: "controlPlane" }, expectRefused: true },
 ];
 
-const STACK = "story";
-
 function parseArgs(argv: readonly string[]): { kubeconfig?: string } {
     let kubeconfig = process.env.MESH_ROLLOUT_KUBECONFIG;
     for (let i = 0; i < argv.length; i++) {
@@ -46,8 +44,20 @@ function parseArgs(argv: readonly string[]): { kubeconfig?: string } {
     return kubeconfig ? { kubeconfig } : {};
 }
 
-async function openStack(kubeconfig?: string): Promise<{ stack: Stack; outDir: string }> {
-    const work = path.join(PACKAGE_ROOT, ".mesh-rollout");
+/** Where the story keeps its state and writes its manifests. */
+export interface StoryPaths {
+    /** State backend and Pulumi home. @default <package>/.mesh-rollout */
+    readonly workDir: string;
+    /** Manifests: `current/` and one snapshot per applied step. @default <package>/out */
+    readonly outDir: string;
+    /** The stack's name (its config file is Pulumi.<name>.yaml at the package root, git-ignored). @default "story" */
+    readonly stackName: string;
+}
+
+export const DEFAULT_STORY_PATHS: StoryPaths = { workDir: path.join(PACKAGE_ROOT, ".mesh-rollout"), outDir: path.join(PACKAGE_ROOT, "out"), stackName: "story" };
+
+async function openStack(paths: StoryPaths, kubeconfig?: string): Promise<Stack> {
+    const work = paths.workDir;
     const stateDir = path.join(work, "state");
     const home = path.join(work, "home");
     fs.mkdirSync(stateDir, { recursive: true });
@@ -56,8 +66,9 @@ async function openStack(kubeconfig?: string): Promise<{ stack: Stack; outDir: s
     const envVars = engineEnv(bin, stateDir, home, process.env.PULUMI_CONFIG_PASSPHRASE ?? "mesh-rollout-story");
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
     const ws = await LocalWorkspace.create({ workDir: PACKAGE_ROOT, envVars, pulumiHome: home, pulumiCommand });
-    const outDir = path.join(PACKAGE_ROOT, "out");
+    const outDir = paths.outDir;
     // Each run tells the whole story again from an empty stack.
+    const STACK = paths.stackName;
     if ((await ws.listStacks()).some((s) => s.name === STACK)) {
         if (kubeconfig) {
             const old = await Stack.select(STACK, ws);
@@ -69,10 +80,10 @@ async function openStack(kubeconfig?: string): Promise<{ stack: Stack; outDir: s
     fs.rmSync(outDir, { recursive: true, force: true });
     const stack = await Stack.create(STACK, ws);
     await stack.setAllConfig({
-        "mesh-rollout:renderDir": { value: path.join("out", "current") },
+        "mesh-rollout:renderDir": { value: path.join(outDir, "current") },
         ...(kubeconfig ? { "mesh-rollout:kubeconfig": { value: path.resolve(kubeconfig) } } : {}),
     });
-    return { stack, outDir };
+    return stack;
 }
 
 async function applyStep(stack: Stack, step: StoryStep): Promise<OperationResult> {
@@ -101,11 +112,12 @@ function planWords(config: Record<string, string | undefined>): string {
     return `${plan.allowed ? "" : "REFUSED by the planner: "}${plan.reason} Stage now: ${config.stage}.`;
 }
 
-export async function runStory(argv: readonly string[]): Promise<number> {
+export async function runStory(argv: readonly string[], paths: StoryPaths = DEFAULT_STORY_PATHS): Promise<number> {
     const { kubeconfig } = parseArgs(argv);
+    const outDir = paths.outDir;
     console.log(`mesh-rollout story: ${STORY.length} ordered stack updates, policy pack ${path.relative(PACKAGE_ROOT, MESH_ROLLOUT_PACK)}`);
     console.log(kubeconfig ? `Target: the cluster of ${kubeconfig}` : "Target: no cluster; manifests rendered to out/ (Kubernetes provider renderYamlToDirectory)");
-    const { stack, outDir } = await openStack(kubeconfig);
+    const stack = await openStack(paths, kubeconfig);
     const outcomes: StepOutcome[] = [];
     const config: Record<string, string | undefined> = {};
     for (const [i, step] of STORY.entries()) {
@@ -116,8 +128,9 @@ export async function runStory(argv: readonly string[]): Promise<number> {
         const refusedByPolicy = !result.ok && result.violations.some((v) => v.level === "mandatory");
         let manifests = "-";
         if (result.ok && !kubeconfig) {
-            manifests = path.join("out", `${String(i + 1).padStart(2, "0")}-${step.slug}`);
-            fs.cpSync(path.join(outDir, "current"), path.join(PACKAGE_ROOT, manifests), { recursive: true });
+            const snapshot = path.join(outDir, `${String(i + 1).padStart(2, "0")}-${step.slug}`);
+            fs.cpSync(path.join(outDir, "current"), snapshot, { recursive: true });
+            manifests = path.relative(process.cwd(), snapshot);
         }
         console.log(describeChanges(result));
         console.log(describeVerdicts(result));
