@@ -51,7 +51,7 @@ export class TestStack {
         fs.mkdirSync(home, { recursive: true });
         const programDir = path.isAbsolute(opts.program) ? opts.program : path.join(PROGRAMS, opts.program);
         // Never read a kubeconfig of the machine's: tests render to a folder.
-        const envVars = { ...engineEnv(bin, stateDir, home, "mesh-rollout-tests"), KUBECONFIG: "/dev/null" };
+        const envVars = { ...engineEnv(bin, stateDir, home, "mesh-rollout-tests"), KUBECONFIG: "" };
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
         const stackName = opts.stackName ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
         const ws = await LocalWorkspace.create({ workDir: programDir, envVars, pulumiHome: home, pulumiCommand });
