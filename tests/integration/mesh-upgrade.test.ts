@@ -20,7 +20,7 @@ const pack = { policyPacks: [MESH_ROLLOUT_PACK] };
 
 const COMMON = [
     "Deployment/istio-ingress/ingress",
-    "DeploymentPatch/shop/cart",
+    "Deployment/shop/cart",
     "Namespace//istio-system",
     "Namespace//payments",
     "Namespace//shop",
@@ -83,7 +83,7 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         assert.equal(o2.get("Namespace//payments")!.metadata.labels["istio.io/rev"], "stable");
         assert.equal(o2.get("MutatingWebhookConfiguration//istio-revision-tag-stable")!.webhooks[0].clientConfig.service.name, "istiod-1-14-5");
         assert.equal(o2.get("Deployment/istio-ingress/ingress")!.spec.template.metadata.labels["istio.io/rev"], "1-14-5");
-        assert.equal(o2.get("DeploymentPatch/shop/cart")!.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-14-5");
+        assert.equal(o2.get("Deployment/shop/cart")!.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-14-5");
         assert.deepEqual((await s.outputs()).stillOnOldRevision, []);
 
         const r3 = await upClean(s, "finalize");
