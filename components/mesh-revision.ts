@@ -62,8 +62,10 @@ export class MeshRevision extends pulumi.ComponentResource {
             // The policy pack refuses this; without it, say so loudly rather than fail the program.
             pulumi.log.warn(`mesh-rollout: ${layout.plan.reason} (the mesh-rollout policy pack refuses this upgrade).`, this);
         }
-        const children = createMeshChildren(this, name, spec, layout, { mode, chart, createIstioNamespace: createIstioNamespace ?? mode === "install" });
-        new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode) }, { parent: this, dependsOn: children });
+        // The ledger goes first and every child waits for it: its policies (stage order, version jump)
+        // then judge the update before any child is touched, even in an update that skips the preview.
+        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode) }, { parent: this });
+        createMeshChildren(this, name, spec, layout, { mode, chart, createIstioNamespace: createIstioNamespace ?? mode === "install", ledger });
 
         this.revisions = pulumi.output(layout.revisions.map((r) => r.name));
         this.tags = pulumi.output({ ...layout.tags });
@@ -81,21 +83,22 @@ export class MeshRevision extends pulumi.ComponentResource {
 }
 
 interface ChildOptions {
+    readonly ledger: pulumi.Resource;
     readonly mode: "install" | "managed";
     readonly chart?: IstiodChartArgs;
     readonly createIstioNamespace: boolean;
 }
 
-/** Creates the mesh's Kubernetes objects for its layout; returns them (the ledger waits for all). */
+/** Creates the mesh's Kubernetes objects for its layout, each after the ledger. */
 function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpec, layout: MeshLayout, o: ChildOptions): pulumi.Resource[] {
     const children: pulumi.Resource[] = [];
-    const opts = { parent };
+    const opts = { parent, dependsOn: [o.ledger] };
     let istioNs: pulumi.Resource | undefined;
     if (o.createIstioNamespace) {
         istioNs = new k8s.core.v1.Namespace(`${name}-${spec.istioNamespace}`, { metadata: { name: spec.istioNamespace } }, opts);
         children.push(istioNs);
     }
-    const afterNs = { parent, dependsOn: istioNs ? [istioNs] : [] };
+    const afterNs = { parent, dependsOn: istioNs ? [o.ledger, istioNs] : [o.ledger] };
     if (o.mode === "install") {
         for (const rev of layout.revisions) {
             const values = pulumi.output(o.chart?.values ?? {}).apply((user) => ({
@@ -135,23 +138,23 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
                         metadata: { name: deployment, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },
                         spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: ns.revision } } } },
                     },
-                    { parent, dependsOn: [nsResource] },
+                    { parent, dependsOn: [o.ledger, nsResource] },
                 ),
             );
         }
     }
     for (const gw of layout.gateways) {
-        children.push(...createGateway(parent, name, gw));
+        children.push(...createGateway(parent, name, gw, o.ledger));
     }
     return children;
 }
 
-function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout): pulumi.Resource[] {
+function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout, ledger: pulumi.Resource): pulumi.Resource[] {
     const objects = gatewayObjects(gw);
     const base = `${name}-gateway-${gw.namespace}-${gw.name}`;
-    const sa = new k8s.core.v1.ServiceAccount(base, objects.serviceAccount, { parent });
-    const deployment = new k8s.apps.v1.Deployment(base, objects.deployment, { parent, dependsOn: [sa] });
-    const service = new k8s.core.v1.Service(base, objects.service, { parent });
+    const sa = new k8s.core.v1.ServiceAccount(base, objects.serviceAccount, { parent, dependsOn: [ledger] });
+    const deployment = new k8s.apps.v1.Deployment(base, objects.deployment, { parent, dependsOn: [ledger, sa] });
+    const service = new k8s.core.v1.Service(base, objects.service, { parent, dependsOn: [ledger] });
     return [sa, deployment, service];
 }
 

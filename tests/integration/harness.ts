@@ -89,7 +89,21 @@ export class TestStack {
         }
     }
 
+    /**
+     * `pulumi up` as a person runs it: a preview first (where every policy, stack policies included,
+     * judges the whole plan before anything is touched), then the update only if the preview passed.
+     * (The Automation API's own `up` skips that preview.)
+     */
     async up(opts: { policyPacks?: readonly string[] } = {}): Promise<UpResult> {
+        const preview = await this.preview(opts);
+        if (!preview.ok) {
+            return { ...preview, rendered: readTree(this.renderDir) };
+        }
+        return this.upWithoutPreview(opts);
+    }
+
+    /** `pulumi up --skip-preview`: policies judge each resource as the update reaches it. */
+    async upWithoutPreview(opts: { policyPacks?: readonly string[] } = {}): Promise<UpResult> {
         const c = eventCollector();
         let result: OperationResult;
         try {

@@ -110,12 +110,13 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         });
     }
 
-    it("refuses controlPlane -> finalize by the stage-order policy, touching nothing", async () => {
+    it("refuses controlPlane -> finalize by the stage-order policy, touching nothing even with --skip-preview", async () => {
         const s = await newStack();
         await upClean(s);
         const cp = await upClean(s, "controlPlane");
         await s.setConfig({ "mesh-rollout-test:stage": "finalize" });
-        const r = await s.up(pack);
+        // The ledger is the mesh's first resource, so its policy stops the update before any child.
+        const r = await s.upWithoutPreview(pack);
         assert.equal(r.ok, false);
         const mandatory = r.violations.filter((v) => v.level === "mandatory");
         assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-stage-order"]);
@@ -142,8 +143,10 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         const r = await s.preview(pack);
         assert.equal(r.ok, false);
         const mandatory = r.violations.filter((v) => v.level === "mandatory");
-        assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-finalize-nothing-on-old-revision"]);
-        assert.match(mandatory[0].message, /must not finalize while anything still points at the old revision 1-12-4: namespace shop\./);
+        // The held namespace also names a revision finalize removes: both policies say so.
+        assert.deepEqual(mandatory.map((v) => v.policyName).sort(), ["mesh-rollout-finalize-nothing-on-old-revision", "mesh-rollout-rev-label-known"]);
+        const finalize = mandatory.find((v) => v.policyName === "mesh-rollout-finalize-nothing-on-old-revision")!;
+        assert.match(finalize.message, /must not finalize while anything still points at the old revision 1-12-4: namespace shop\./);
     });
 
     it("refuses a namespace carrying both istio-injection and istio.io/rev", async () => {
