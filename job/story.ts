@@ -94,6 +94,14 @@ async function applyStep(stack: Stack, step: StoryStep): Promise<OperationResult
             await stack.setConfig(`mesh-rollout:${key}`, { value });
         }
     }
+    // As `pulumi up` does: a preview first, where every policy judges the whole plan before anything
+    // is touched; the update only when the preview passed.
+    const preview = eventCollector();
+    try {
+        await stack.preview({ policyPacks: [MESH_ROLLOUT_PACK], onEvent: preview.onEvent, color: "never" });
+    } catch (e) {
+        return preview.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+    }
     const c = eventCollector();
     try {
         const r = await stack.up({ policyPacks: [MESH_ROLLOUT_PACK], onEvent: c.onEvent, color: "never" });
