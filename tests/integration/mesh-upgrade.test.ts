@@ -68,7 +68,7 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         assert.equal(o0.get("Namespace//payments")!.metadata.labels["istio.io/rev"], "stable");
         assert.equal(o0.get("MutatingWebhookConfiguration//istio-revision-tag-stable")!.webhooks[0].clientConfig.service.name, "istiod-1-12-4");
 
-        const r1 = await upClean(s, "controlPlane");
+        const r1 = await upClean(s, "controlPlane", true);
         assert.deepEqual(
             keys(r1),
             [...COMMON, ...revisionObjects("1-12-4"), ...revisionObjects("1-14-5"), "MutatingWebhookConfiguration//istio-revision-tag-stable", "MutatingWebhookConfiguration//istio-revision-tag-canary"].sort(),
