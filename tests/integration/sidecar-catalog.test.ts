@@ -40,7 +40,7 @@ describe("Sidecar catalog and SidecarSet on the real engine, with the policy pac
         const r = await s.preview(pack);
         assert.equal(r.ok, false);
         assert.deepEqual(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName), ["mesh-rollout-sidecar-version-immutable-in-use"]);
-        assert.match(r.violations[0].message, /^Sidecar version 1\.0\.0 must not be edited while in use \(by SidecarSet nginx-sidecar\): its digest would change from sha256:[a-f0-9]{64} to sha256:[a-f0-9]{64}\. Publish a new version instead/);
+        assert.match(r.violations[0].message, /\nSidecar version 1\.0\.0 must not be edited while in use \(by SidecarSet nginx-sidecar\): its digest would change from sha256:[a-f0-9]{64} to sha256:[a-f0-9]{64}\. Publish a new version instead/);
     });
 
     it("removing 1.0.0 while the SidecarSet still uses it is refused", async () => {
@@ -48,7 +48,7 @@ describe("Sidecar catalog and SidecarSet on the real engine, with the policy pac
         const r = await s.preview(pack);
         assert.equal(r.ok, false);
         assert.deepEqual(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName), ["mesh-rollout-sidecar-version-in-catalog"]);
-        assert.match(r.violations[0].message, /^SidecarSet nginx-sidecar must use a sidecar version the catalog holds, not 1\.0\.0 \(held: 1\.0\.1\)/);
+        assert.match(r.violations[0].message, /\nSidecarSet nginx-sidecar must use a sidecar version the catalog holds, not 1\.0\.0 \(held: 1\.0\.1\)/);
     });
 
     it("publishing 1.0.1 and switching is allowed: the SidecarSet's image changes in place", async () => {
