@@ -134,6 +134,8 @@ export class TestStack {
     /** Removes the stack's temp folder. State is discarded with it. */
     dispose(): void {
         fs.rmSync(this.root, { recursive: true, force: true });
+        // The workspace wrote the stack's config file beside the program.
+        fs.rmSync(path.join(this.programDir, `Pulumi.${this.stack.name}.yaml`), { force: true });
     }
 }
 
