@@ -11,3 +11,4 @@ export * from "./mesh";
 export * from "./ledger";
 export * from "./sidecar";
 export * from "./sidecarset";
+export * from "./canary";

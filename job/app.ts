@@ -1,8 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import type { MeshRevision } from "../components";
+import { CanaryRelease } from "../components/canary-release";
 
-/** The `reviews` service at v1, in the mesh: what a canary release starts from. */
-export function appObjects(provider: k8s.Provider, mesh: MeshRevision): void {
+/**
+ * The `reviews` service at v1, in the mesh: what a canary release starts from; with `canaryWeight`
+ * above 0, reviews v2 is released to that share of the traffic (seed 003).
+ */
+export function appObjects(provider: k8s.Provider, mesh: MeshRevision, canaryWeight: number): void {
     const labels = { app: "reviews", version: "v1" };
     new k8s.apps.v1.Deployment(
         "reviews-v1",
@@ -28,9 +32,33 @@ export function appObjects(provider: k8s.Provider, mesh: MeshRevision): void {
         },
         { provider, dependsOn: [mesh] },
     );
-    new k8s.core.v1.Service(
+    const service = new k8s.core.v1.Service(
         "reviews",
         { metadata: { name: "reviews", namespace: "reviews", labels: { app: "reviews" } }, spec: { selector: { app: "reviews" }, ports: [{ name: "http", port: 9080, targetPort: 9080 }] } },
         { provider, dependsOn: [mesh] },
     );
+    if (canaryWeight > 0) {
+        new CanaryRelease(
+            "reviews-v2",
+            {
+                namespace: "reviews",
+                service: { name: "reviews", currentVersion: "v1" },
+                newVersion: {
+                    version: "v2",
+                    replicas: 1,
+                    containers: [
+                        {
+                            name: "reviews",
+                            image: "registry.example.com/bookinfo/reviews:v2",
+                            ports: [{ protocol: "HTTP", name: "http", containerPort: 9080 }],
+                            readinessProbe: { http: { path: "/health", port: 9080 } },
+                        },
+                    ],
+                },
+                traffic: { kind: "canary", weight: canaryWeight },
+                release: "afterReady",
+            },
+            { providers: { kubernetes: provider }, dependsOn: [service] },
+        );
+    }
 }

@@ -66,7 +66,7 @@ function main() {
     );
 
     // The application the canary release works on.
-    appObjects(provider, mesh);
+    appObjects(provider, mesh, config.canaryWeight);
 
     return { revisions: mesh.revisions, tags: mesh.tags, stage: mesh.stage, stillOnOldRevision: mesh.stillOnOldRevision, plan: mesh.plan };
 }

@@ -1,4 +1,5 @@
 import { Policies } from "@pulumi/policy";
+import { canaryPolicies } from "./canary-policies";
 import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old-revision";
 import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
@@ -22,4 +23,5 @@ export const meshRolloutPolicies: Policies = [
     sidecarVersionInCatalog,
     sidecarMosnCompatible,
     sidecarSetNoDoubleInjection,
+    ...canaryPolicies,
 ];

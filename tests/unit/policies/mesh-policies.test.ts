@@ -31,7 +31,7 @@ function ledger(next: MeshLedgerState, prior: MeshLedgerState | null): FixtureRe
 const namespace = (name: string, labels: Record<string, string>): FixtureResource => ({ type: NS, name, props: { metadata: { name, labels } } });
 
 describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
-    it("lists every policy once, mandatory except the advisory one", () => {
+    it("lists every policy once, with its enforcement level", () => {
         assert.deepEqual(
             meshRolloutPolicies.map((p) => `${p.name}:${p.enforcementLevel}`),
             [
@@ -45,6 +45,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-sidecar-version-in-catalog:mandatory",
                 "mesh-rollout-sidecar-mosn-compatible:mandatory",
                 "mesh-rollout-sidecarset-no-double-injection:mandatory",
+                "mesh-rollout-canary-route-weights:mandatory",
+                "mesh-rollout-canary-mirror-not-routed:mandatory",
+                "mesh-rollout-canary-after-ready-probe:advisory",
+                "mesh-rollout-canary-no-steps-left:advisory",
             ],
         );
         for (const p of meshRolloutPolicies) {

@@ -1,0 +1,69 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CanaryLayout, CanaryReleaseSpecInput, layoutCanary, parseCanarySpec } from "../domain/canary";
+import { canaryDeployment, destinationRule, virtualService } from "./canary-objects";
+
+export const CANARY_RELEASE_TYPE = "mesh-rollout:index:CanaryRelease";
+
+/**
+ * Arguments of {@link CanaryRelease}: KubeSphere's canary release task (seed 003) as plain values,
+ * typically from stack config. See docs/canary-release.md for every setting and its default.
+ */
+export type CanaryReleaseArgs = CanaryReleaseSpecInput;
+
+/**
+ * One service's release of a new version beside its current one: the new version's Deployment, an
+ * Istio DestinationRule with a subset per version, and a VirtualService with the routes of the
+ * chosen kind (blue-green, weighted or request-parameter canary, mirroring) or of a promotion.
+ * Each change of weight, step or kind is one stack update.
+ */
+export class CanaryRelease extends pulumi.ComponentResource {
+    /** The routing this update asks for, in words (`canary step 2 of 3: v1 50%, v2 50%`). */
+    readonly routing: pulumi.Output<string>;
+    /** Versions with a subset in the DestinationRule. */
+    readonly subsets: pulumi.Output<string[]>;
+    /** What the routes express: blueGreen, canary-weight, canary-match, mirror or promoted. */
+    readonly traffic: pulumi.Output<string>;
+    /** The new version's Deployment. */
+    readonly deploymentName: pulumi.Output<string>;
+
+    constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validated before registering, so that a refused release leaves nothing behind in the plan.
+        const spec = parseCanarySpec({ ...args, taskName: args.taskName ?? name }, "args");
+        const layout = layoutCanary(spec);
+        super(CANARY_RELEASE_TYPE, name, {}, opts);
+        createCanaryChildren(this, name, layout, canaryDeployment(spec, layout));
+
+        this.routing = pulumi.output(layout.routing);
+        this.subsets = pulumi.output([...layout.subsets]);
+        this.traffic = pulumi.output(layout.traffic);
+        this.deploymentName = pulumi.output(layout.deploymentName);
+        this.registerOutputs({ routing: this.routing, subsets: this.subsets, traffic: this.traffic, deploymentName: this.deploymentName });
+    }
+}
+
+/**
+ * The order of the children is the release strategy:
+ * - the VirtualService comes after the DestinationRule, so a new subset exists before a route uses it;
+ * - on promotion the DestinationRule comes after the VirtualService, so the old subset is removed only
+ *   once no route uses it (make before break);
+ * - `afterReady`: the VirtualService also waits for the Deployment, whose update the Kubernetes
+ *   provider awaits until the new pods are ready;
+ * - `paused`: the VirtualService keeps the routes last applied (`ignoreChanges` on `spec.http`).
+ */
+function createCanaryChildren(parent: pulumi.Resource, name: string, layout: CanaryLayout, deploymentObject: ReturnType<typeof canaryDeployment>): void {
+    const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentObject, { parent });
+    const waitFor = layout.routesWaitForReady ? [deployment] : [];
+    const routeOpts = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
+        parent,
+        dependsOn,
+        ...(layout.keepAppliedRoutes ? { ignoreChanges: ["spec.http"] } : {}),
+    });
+    if (layout.subsetsAfterRoutes) {
+        const vs = new k8s.apiextensions.CustomResource(`${name}-virtualservice`, virtualService(layout), routeOpts(waitFor));
+        new k8s.apiextensions.CustomResource(`${name}-destinationrule`, destinationRule(layout), { parent, dependsOn: [vs] });
+    } else {
+        const dr = new k8s.apiextensions.CustomResource(`${name}-destinationrule`, destinationRule(layout), { parent });
+        new k8s.apiextensions.CustomResource(`${name}-virtualservice`, virtualService(layout), routeOpts([dr, ...waitFor]));
+    }
+}

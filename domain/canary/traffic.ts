@@ -1,0 +1,140 @@
+// The traffic forwarding strategy (seed 003: Strategy Settings): blue-green, canary by weight or by
+// request parameters, and mirroring.
+import { z } from "zod";
+import { domainCheck } from "../schema";
+import { assertRe2, escapeRegex, invalid } from "./values";
+
+export type TrafficKind = "blueGreen" | "canary" | "mirror";
+export const TRAFFIC_KINDS: readonly TrafficKind[] = ["blueGreen", "canary", "mirror"];
+
+const stringMatchSchema = z
+    .object({ exact: z.string().optional(), prefix: z.string().min(1).optional(), regex: z.string().min(1).optional() })
+    .strict()
+    .superRefine(
+        domainCheck((m: { exact?: string; prefix?: string; regex?: string }) => {
+            const set = (["exact", "prefix", "regex"] as const).filter((k) => m[k] !== undefined);
+            if (set.length !== 1) {
+                throw invalid("match/string", m, set.length === 0 ? "sets no match type" : `sets ${set.join(" and ")}`, "Set exactly one of exact, prefix or regex.");
+            }
+            if (m.regex !== undefined) {
+                assertRe2(m.regex, "regex");
+            }
+        }, true),
+    );
+
+export type StringMatch = { exact: string } | { prefix: string } | { regex: string };
+
+const HEADER_NAME = /^[a-z0-9][-_a-z0-9]*$/;
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const requestMatchSchema = z
+    .object({
+        headers: z.record(z.string(), stringMatchSchema).optional(),
+        cookies: z.record(z.string(), stringMatchSchema).optional(),
+        uri: stringMatchSchema.optional(),
+    })
+    .strict()
+    .superRefine(domainCheck(assertRequestMatch, true));
+
+type RequestMatchFields = { headers?: Record<string, object>; cookies?: Record<string, object>; uri?: { exact?: string; prefix?: string } };
+
+function assertRequestMatch(m: RequestMatchFields): void {
+    const headers = Object.keys(m.headers ?? {});
+    const cookies = Object.keys(m.cookies ?? {});
+    if (headers.length === 0 && cookies.length === 0 && m.uri === undefined) {
+        throw invalid("match/empty", m, "sets no condition, so it would send every request to the new version", "Set headers, cookies or uri; for all traffic use weight: 100 or blueGreen.");
+    }
+    for (const h of headers) {
+        if (!HEADER_NAME.test(h)) {
+            throw invalid("match/header-name", h, "is not a lowercase header name (Istio matches lowercase names: letters, digits, '-' and '_')", `Write ${h.toLowerCase()}${HEADER_NAME.test(h.toLowerCase()) ? "" : " without other characters"}.`, `headers.${h}`);
+        }
+    }
+    if (cookies.length > 0 && headers.includes("cookie")) {
+        throw invalid("match/cookie-twice", m.headers?.cookie, "is matched beside cookies; both match the single cookie header", "Match cookies through cookies only.", "headers.cookie");
+    }
+    if (cookies.length > 1) {
+        throw invalid(
+            "match/cookies",
+            cookies,
+            "matches several cookies in one entry; cookies are matched through the cookie header with one RE2 regex, which cannot require several cookies in any order",
+            "Match one cookie per entry (entries are alternatives), or combine one cookie with headers or uri.",
+            "cookies",
+        );
+    }
+    for (const c of cookies) {
+        if (!COOKIE_NAME.test(c)) {
+            throw invalid("match/cookie-name", c, "is not a cookie name (an HTTP token: no spaces, '=', ';' or quotes)", "Use the cookie's name as the browser sends it, e.g. canary.", `cookies.${c}`);
+        }
+    }
+    for (const key of ["exact", "prefix"] as const) {
+        const path = m.uri?.[key];
+        if (path !== undefined && !path.startsWith("/")) {
+            throw invalid("match/uri", path, "does not start with /", `Give the path from the root, e.g. /${path}.`, `uri.${key}`);
+        }
+    }
+}
+
+export type RequestMatchSpec = { headers?: Record<string, StringMatch>; cookies?: Record<string, StringMatch>; uri?: StringMatch };
+
+const weight = z.number().int().min(0).max(100);
+
+const blueGreenSchema = z.object({ kind: z.literal("blueGreen"), serve: z.enum(["new", "old"]) }).strict();
+
+const canarySchema = z
+    .object({
+        kind: z.literal("canary"),
+        weight: weight.optional(),
+        steps: z.array(weight).min(1).optional(),
+        step: z.number().int().min(0).optional(),
+        match: z.array(requestMatchSchema).min(1).optional(),
+    })
+    .strict()
+    .superRefine(domainCheck(assertCanaryShape, true));
+
+function assertCanaryShape(c: { weight?: number; steps?: number[]; step?: number; match?: unknown[] }): void {
+    const set = (["weight", "steps", "match"] as const).filter((k) => c[k] !== undefined);
+    if (set.length === 0) {
+        throw invalid("traffic/canary-shape", c, "sets none of weight, steps or match", "Set weight (the new version's share in percent), steps with step (shares applied one update at a time), or match (request parameters).");
+    }
+    if (set.length > 1) {
+        throw invalid("traffic/canary-shape", c[set[1]], `cannot be combined with ${set[0]}; a canary splits traffic one way`, `Keep either ${set[0]} or ${set[1]}.`, set[1]);
+    }
+    if (c.steps !== undefined && c.step === undefined) {
+        throw invalid("traffic/step", c.step, `is required with steps (${c.steps.join(", ")})`, `Set step to the index of the share to apply, 0 to ${c.steps.length - 1} (from stack config, one update per step).`, "step");
+    }
+    if (c.steps === undefined && c.step !== undefined) {
+        throw invalid("traffic/step", c.step, "is set without steps", "Remove step, or list the shares in steps.", "step");
+    }
+    if (c.steps !== undefined && c.step !== undefined && c.step >= c.steps.length) {
+        throw invalid("traffic/step", c.step, `is past the last step: steps has ${c.steps.length} (${c.steps.join(", ")}), indexes 0 to ${c.steps.length - 1}`, `Use a step from 0 to ${c.steps.length - 1}; to finish, set promote: true.`, "step");
+    }
+}
+
+const mirrorSchema = z.object({ kind: z.literal("mirror"), percentage: z.number().min(0).max(100).default(100) }).strict();
+
+/** The kind is checked first, so that a misspelt kind is reported with the allowed values. */
+export const trafficSchema = z
+    .object({ kind: z.enum(["blueGreen", "canary", "mirror"]) })
+    .loose()
+    .pipe(z.discriminatedUnion("kind", [blueGreenSchema, canarySchema, mirrorSchema]));
+
+export type TrafficSpec =
+    | { kind: "blueGreen"; serve: "new" | "old" }
+    | { kind: "canary"; weight?: number; steps?: number[]; step?: number; match?: RequestMatchSpec[] }
+    | { kind: "mirror"; percentage: number };
+
+/**
+ * An RE2 regex on the `cookie` header that holds when cookie `name` matches: `canary=yes` among
+ * other cookies, in any position. Istio has no cookie match of its own.
+ */
+export function cookieRegex(name: string, match: StringMatch): string {
+    let value: string;
+    if ("exact" in match) {
+        value = escapeRegex(match.exact);
+    } else if ("prefix" in match) {
+        value = `${escapeRegex(match.prefix)}[^;]*`;
+    } else {
+        value = `(?:${match.regex})`;
+    }
+    return `^(.*?;\\s*)?(${escapeRegex(name)}=${value})(;.*)?$`;
+}
