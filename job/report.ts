@@ -31,7 +31,9 @@ export function describeVerdicts(r: OperationResult): string {
     if (r.violations.length === 0) {
         return "   policies: all passed";
     }
-    return ["   policies:", ...r.violations.map((v) => `     ${v.level === "mandatory" ? "REFUSED" : "advisory"} ${v.policyName}: ${v.message}`)].join("\n");
+    // The analyzer sends "<policy description>\n<violation message>"; the message is what matters here.
+    const text = (message: string) => message.split("\n").slice(1).join(" ").trim() || message.trim();
+    return ["   policies:", ...r.violations.map((v) => `     ${v.level === "mandatory" ? "REFUSED" : "advisory"} ${v.policyName}: ${text(v.message)}`)].join("\n");
 }
 
 /** The closing table: one row per update. */
