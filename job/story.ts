@@ -63,7 +63,11 @@ async function openStack(paths: StoryPaths, kubeconfig?: string): Promise<Stack>
     fs.mkdirSync(stateDir, { recursive: true });
     fs.mkdirSync(home, { recursive: true });
     const bin = engineBinDir();
-    const envVars = engineEnv(bin, stateDir, home, process.env.PULUMI_CONFIG_PASSPHRASE ?? "mesh-rollout-story");
+    const envVars = {
+        ...engineEnv(bin, stateDir, home, process.env.PULUMI_CONFIG_PASSPHRASE ?? "mesh-rollout-story"),
+        // The Kubernetes provider refuses an ambient KUBECONFIG beside renderYamlToDirectory.
+        ...(kubeconfig ? {} : { KUBECONFIG: "" }),
+    };
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
     const ws = await LocalWorkspace.create({ workDir: PACKAGE_ROOT, envVars, pulumiHome: home, pulumiCommand });
     const outDir = paths.outDir;
