@@ -59,7 +59,7 @@ export interface StepRecord {
 export interface ViolationRecord {
     readonly policyName: string;
     readonly policyPack: string;
-    readonly level: "warning" | "mandatory";
+    readonly level: "advisory" | "mandatory" | "remediate" | "disabled" | "warning";
     readonly message: string;
     readonly urn?: string;
 }

@@ -134,7 +134,7 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         const r = await upClean(s);
         const creates = r.changes.filter((c) => c.op === "create").map((c) => c.name);
         assert.ok(creates.indexOf("reviews-v2-deployment") < creates.indexOf("reviews-v2-virtualservice"), creates.join(", "));
-        assert.deepEqual(r.violations.map((v) => [v.policyName, v.level]), [["mesh-rollout-canary-after-ready-probe", "warning"]]);
+        assert.deepEqual(r.violations.map((v) => [v.policyName, v.level]), [["mesh-rollout-canary-after-ready-probe", "advisory"]]);
         assert.match(r.violations[0].message, /Canary reviews-v2 switches traffic afterReady, so Deployment bookinfo\/reviews-v2 must have a readiness probe/);
         const probed = await upClean(s, { readinessProbe: true });
         assert.deepEqual(probed.violations, []);
@@ -146,7 +146,7 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         assert.equal(r.ok, false);
         const mandatory = r.violations.filter((v) => v.level === "mandatory");
         assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-canary-route-weights"]);
-        assert.match(mandatory[0].message, /^VirtualService bookinfo\/ratings must give each route weights from 0 to 100 that sum to 100: http\[0\] has weights that sum to 90 \(v1 80, v2 10\)\./);
+        assert.match(mandatory[0].message, /\nVirtualService bookinfo\/ratings must give each route weights from 0 to 100 that sum to 100: http\[0\] has weights that sum to 90 \(v1 80, v2 10\)\./);
     });
 
     it("refuses invalid args before anything is touched, with the component's message", async () => {
