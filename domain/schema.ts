@@ -100,6 +100,22 @@ export function domainCheck<T>(check: (value: T) => void, relativePath = false):
     };
 }
 
+/**
+ * A zod refinement from checks that return (rather than throw) a domain error: the first error found is
+ * reported at its own path, relative to the checked value.
+ */
+export function firstDomainError(...checks: ((value: never) => MeshRolloutValidationError | undefined)[]): (value: unknown, ctx: z.RefinementCtx) => void {
+    return domainCheck((value: unknown) => {
+        for (const check of checks) {
+            // Each check reads the fields it needs of the object zod has already parsed.
+            const error = (check as (v: unknown) => MeshRolloutValidationError | undefined)(value);
+            if (error !== undefined) {
+                throw error;
+            }
+        }
+    }, true);
+}
+
 /** `labels.istio-injection` -> ["labels", "istio-injection"]; `ports[1].name` -> ["ports", 1, "name"]. */
 function splitPath(path: string): (string | number)[] {
     return path

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { MeshRolloutValidationError } from "./errors";
-import { domainCheck, parseInput } from "./schema";
+import { domainCheck, firstDomainError, parseInput } from "./schema";
 
 /** Seed 000: the default `mosn.api` that MOSN and its plugins depend on. */
 export const DEFAULT_MOSN_API = "v0.0.0-20211217011300-b851d129be01";
@@ -89,12 +89,7 @@ export const sidecarVersionSpecSchema = z
         main: z.object({ version: z.string(), mosn: mosnSchema }).strict().optional(),
     })
     .strict()
-    .superRefine((spec, ctx) => {
-        const err = scenarioError(spec) ?? mainMosnError(spec);
-        if (err !== undefined) {
-            ctx.addIssue({ code: "custom", message: err.message, params: { error: err }, path: err.path.split(".") });
-        }
-    });
+    .superRefine(firstDomainError(scenarioError, mainMosnError));
 
 export type SidecarVersionSpecInput = z.input<typeof sidecarVersionSpecSchema>;
 export type SidecarVersionSpec = z.output<typeof sidecarVersionSpecSchema>;

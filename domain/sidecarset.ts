@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MeshRolloutValidationError } from "./errors";
-import { domainCheck, parseInput } from "./schema";
+import { domainCheck, firstDomainError, parseInput } from "./schema";
 import { assertImageReference } from "./sidecar";
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label").max(63);
@@ -71,12 +71,7 @@ export const sidecarSetSpecSchema = z
         volumes: z.array(z.record(z.string(), z.unknown())).optional(),
     })
     .strict()
-    .superRefine((spec, ctx) => {
-        const err = targetError(spec) ?? hotUpgradeError(spec);
-        if (err !== undefined) {
-            ctx.addIssue({ code: "custom", message: err.message, params: { error: err }, path: err.path.split(".") });
-        }
-    });
+    .superRefine(firstDomainError(targetError, hotUpgradeError));
 
 export type SidecarSetSpecInput = z.input<typeof sidecarSetSpecSchema>;
 export type SidecarSetSpec = z.output<typeof sidecarSetSpecSchema>;
