@@ -4,11 +4,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
 import { MeshRevision, SidecarSetUpgrade, SidecarVersion } from "../components";
+import { PACKAGE_ROOT } from "../cli/engine";
 import { MeshRolloutValidationError } from "../domain";
 import { parseJobConfig } from "./config";
 import { appObjects } from "./app";
 
-const ROOT = path.resolve(__dirname, "..", __dirname.includes(`${path.sep}dist${path.sep}`) ? ".." : "");
 const KEYS = ["version", "upgradeTo", "stage", "sidecarVersion", "canaryWeight", "renderDir", "kubeconfig", "istiodChart", "istiodRepository"];
 
 function main() {
@@ -16,7 +16,7 @@ function main() {
     const config = parseJobConfig(Object.fromEntries(KEYS.map((k) => [k, cfg.get(k)])));
     const provider = config.kubeconfig
         ? new k8s.Provider("cluster", { kubeconfig: path.resolve(config.kubeconfig) })
-        : new k8s.Provider("render", { renderYamlToDirectory: path.resolve(ROOT, config.renderDir) });
+        : new k8s.Provider("render", { renderYamlToDirectory: path.resolve(PACKAGE_ROOT, config.renderDir) });
     const providers = { kubernetes: provider };
     const localChart = !config.istiodRepository;
 
@@ -25,7 +25,7 @@ function main() {
         {
             version: config.version,
             ...(config.upgradeTo && config.stage ? { upgrade: { to: config.upgradeTo, stage: config.stage } } : {}),
-            chart: localChart ? { chart: path.resolve(ROOT, config.istiodChart) } : { chart: config.istiodChart, repository: config.istiodRepository },
+            chart: localChart ? { chart: path.resolve(PACKAGE_ROOT, config.istiodChart) } : { chart: config.istiodChart, repository: config.istiodRepository },
             tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
             namespaces: [
                 { name: "bookinfo", restart: ["productpage"] },
