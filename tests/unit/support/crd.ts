@@ -1,11 +1,11 @@
-// Validates objects this project renders against the real CRD schemas in ../shared/crds (Istio,
+// Validates objects this project renders against the real CRD schemas in crds/ (Istio,
 // OpenKruise), as a kube-apiserver would: the version's openAPIV3Schema, by apiVersion and kind.
 import Ajv, { ValidateFunction } from "ajv";
 import fs from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 
-export const CRDS_DIR = path.resolve(__dirname, "../../../../shared/crds");
+export const CRDS_DIR = path.resolve(__dirname, "../../../crds");
 
 const validators = new Map<string, ValidateFunction>();
 let loaded = false;
@@ -15,7 +15,7 @@ function load(): void {
         return;
     }
     if (!fs.existsSync(CRDS_DIR)) {
-        throw new Error(`CRD schemas not found at ${CRDS_DIR}: the tests expect the shared/ folder beside the repository checkout`);
+        throw new Error(`CRD schemas not found at ${CRDS_DIR}: they are part of the repository (crds/README.md)`);
     }
     // x-kubernetes-* keywords are the apiserver's; formats like int32 are not checked here either.
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
