@@ -16,6 +16,25 @@ export function hardenedContainerSecurity() {
     };
 }
 
+/** An injector reached by URL instead of the istiod Service (Istio's `istiodRemote.injectionURL`). */
+export interface InjectionEndpoint {
+    readonly url: string;
+    readonly caBundle?: string;
+}
+
+/**
+ * The injection endpoint the istiod chart values select: `istiodRemote.injectionURL` (and the CA bundle
+ * `istiodRemote.injectionCABundle`), as for an external or remote control plane; undefined otherwise.
+ */
+export function injectionEndpoint(values: unknown): InjectionEndpoint | undefined {
+    const remote = (values as { istiodRemote?: { injectionURL?: unknown; injectionCABundle?: unknown } } | undefined)?.istiodRemote;
+    if (typeof remote?.injectionURL !== "string" || remote.injectionURL === "") {
+        return undefined;
+    }
+    const caBundle = typeof remote.injectionCABundle === "string" && remote.injectionCABundle !== "" ? remote.injectionCABundle : undefined;
+    return { url: remote.injectionURL, ...(caBundle ? { caBundle } : {}) };
+}
+
 interface MatchExpression {
     key: string;
     operator: string;
@@ -28,8 +47,11 @@ interface MatchExpression {
  * `istio.io/rev=<tag>` (or pods labelled so) to the revision's istiod. The `default` tag also serves
  * `istio-injection=enabled` and `sidecar.istio.io/inject=true`.
  */
-export function revisionTagWebhook(tag: string, revision: string, istioNamespace: string) {
-    const clientConfig = { service: { name: `istiod-${revision}`, namespace: istioNamespace, path: "/inject", port: 443 } };
+export function revisionTagWebhook(tag: string, revision: string, istioNamespace: string, injection?: InjectionEndpoint) {
+    // Like `istioctl tag generate`, a tag calls what the revision's own injector webhook calls.
+    const clientConfig = injection
+        ? { url: injection.url, ...(injection.caBundle ? { caBundle: injection.caBundle } : {}) }
+        : { service: { name: `istiod-${revision}`, namespace: istioNamespace, path: "/inject", port: 443 } };
     const common = {
         clientConfig,
         rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GatewayLayout, layoutMesh, ledgerStateOf, MeshLayout, MeshSpec, MeshSpecInput, parseMeshSpec } from "../domain";
 import { MeshUpgradeLedger } from "./ledger";
-import { gatewayObjects, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
+import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
 export const MESH_REVISION_TYPE = "mesh-rollout:index:MeshRevision";
 
@@ -14,7 +14,11 @@ export interface IstiodChartArgs {
     readonly repository?: string;
     /** Chart version. @default the revision's Istio version */
     readonly version?: string;
-    /** Extra values, merged under the ones mesh-rollout sets (`revision`, `global.tag`, `global.istioNamespace`). */
+    /**
+     * Extra values, merged under the ones mesh-rollout sets (`revision`, `global.tag`, `global.istioNamespace`).
+     * With `istiodRemote.injectionURL` (and `istiodRemote.injectionCABundle`), an injector reached by URL, as
+     * for an external control plane, the revision tags call that URL too, as `istioctl tag generate` does.
+     */
     readonly values?: pulumi.Input<Record<string, unknown>>;
 }
 
@@ -120,8 +124,11 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
                 ),
             );
         }
+        const injection = pulumi.output(o.chart?.values ?? {}).apply(injectionEndpoint);
         for (const [tag, revision] of Object.entries(layout.tags)) {
-            children.push(new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-tag-${tag}`, revisionTagWebhook(tag, revision, spec.istioNamespace), opts));
+            const { metadata } = revisionTagWebhook(tag, revision, spec.istioNamespace);
+            const webhooks = injection.apply((i) => revisionTagWebhook(tag, revision, spec.istioNamespace, i).webhooks);
+            children.push(new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-tag-${tag}`, { metadata, webhooks }, opts));
         }
     }
     for (const ns of layout.namespaces) {
