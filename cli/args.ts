@@ -1,4 +1,4 @@
-import { MeshRolloutValidationError } from "../domain";
+import { MeshRolloutValidationError, quote } from "../domain";
 
 /** Parses `--name value`, `--name=value` and boolean `--flag` options; anything else is an error. */
 export function parseOptions(
@@ -19,6 +19,9 @@ export function parseOptions(
             if (m[2] !== undefined) {
                 throw usage(`--${name}`, m[2], "takes no value", `Write --${name} alone.`);
             }
+            if (flags.has(name)) {
+                throw usage(`--${name}`, undefined, "is given twice", `Give --${name} once.`);
+            }
             flags.add(name);
             continue;
         }
@@ -28,6 +31,9 @@ export function parseOptions(
         const value = m[2] ?? argv[++i];
         if (value === undefined || (m[2] === undefined && value.startsWith("--"))) {
             throw usage(`--${name}`, undefined, "needs a value", `Write --${name} <value>.`);
+        }
+        if (values[name] !== undefined) {
+            throw usage(`--${name}`, value, `is given twice (first ${quote(values[name])})`, `Give --${name} once.`);
         }
         values[name] = value;
     }

@@ -1,18 +1,9 @@
-import { MeshRolloutValidationError } from "../domain";
+import { clip, MeshRolloutValidationError } from "../domain";
+import { EXIT, Io, processIo } from "./io";
 import { runPlan } from "./plan";
 
-/** Exit codes: 0 allowed / ok, 1 refused, 2 invalid arguments. */
-export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
-
-export interface Io {
-    readonly out: (text: string) => void;
-    readonly err: (text: string) => void;
-}
-
-const processIo: Io = {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-};
+export { EXIT } from "./io";
+export type { Io } from "./io";
 
 export const USAGE = `Usage: mesh-rollout <command> [options]
 
@@ -42,7 +33,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
                 io.err(USAGE);
                 return EXIT.usage;
             default:
-                io.err(`mesh-rollout: unknown command '${command}'. Commands: plan, help.\n`);
+                io.err(`mesh-rollout: unknown command '${clip(command)}'. Commands: plan, help.\n`);
                 return EXIT.usage;
         }
     } catch (e) {

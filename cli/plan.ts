@@ -1,6 +1,6 @@
 import { MeshRolloutValidationError, planUpgrade, UpgradePlan } from "../domain";
 import { parseOptions } from "./args";
-import type { Io } from "./main";
+import { EXIT, Io } from "./io";
 
 /** `mesh-rollout plan`: prints the plan (text, or one JSON object with --json); 0 allowed, 1 refused, 2 bad input. */
 export function runPlan(argv: readonly string[], io: Io): number {
@@ -18,7 +18,7 @@ export function runPlan(argv: readonly string[], io: Io): number {
     }
     const plan = planUpgrade(values.from, values.to, values.strategy ?? "auto");
     io.out(flags.has("json") ? `${JSON.stringify(toJson(plan))}\n` : renderPlan(plan));
-    return plan.allowed ? 0 : 1;
+    return plan.allowed ? EXIT.ok : EXIT.refused;
 }
 
 /** The documented JSON shape: exactly these keys, in this order. */
@@ -60,6 +60,9 @@ export function renderPlan(plan: UpgradePlan): string {
                 lines.push(`    ${j + 1}. ${stage}: ${STAGE_WORDS[stage] ?? stage}`);
             });
         });
+        if (plan.hopCount > plan.hops.length) {
+            lines.push(`  ... and ${plan.hopCount - plan.hops.length} more hops to ${plan.to}`);
+        }
         if (plan.hops.some((h) => h.strategy === "canary")) {
             lines.push("", "Each stage is one `pulumi up` with mesh-rollout:stage set; rollback is possible until finalize.");
         }

@@ -1,3 +1,7 @@
+import { clip, quote } from "./quote";
+
+export { clip, quote, QUOTE_LIMIT } from "./quote";
+
 /**
  * The one error type the domain throws. Every message follows the project's style:
  * the property path, the bad value, the rule it breaks, and what to do instead.
@@ -18,28 +22,13 @@ export class MeshRolloutValidationError extends Error {
     readonly remedy: string;
 
     constructor(args: { path: string; rule: string; value: unknown; problem: string; remedy: string }) {
-        super(`'${args.path}' ${quote(args.value)} ${args.problem}. ${args.remedy}`);
+        super(`'${clip(args.path, 160)}' ${quote(args.value)} ${args.problem}. ${args.remedy}`);
         this.name = "MeshRolloutValidationError";
         this.path = args.path;
         this.rule = args.rule;
         this.value = args.value;
         this.problem = args.problem;
         this.remedy = args.remedy;
-    }
-}
-
-/** Renders a value the way messages quote it: strings as-is unless empty or padded, others as JSON. */
-export function quote(value: unknown): string {
-    if (typeof value === "string") {
-        return value === "" || value.trim() !== value || /\s/.test(value) ? JSON.stringify(value) : value;
-    }
-    if (value === undefined) {
-        return "(missing)";
-    }
-    try {
-        return JSON.stringify(value) ?? String(value);
-    } catch {
-        return String(value);
     }
 }
 

@@ -5,6 +5,8 @@ export * from "./schema";
 export * from "./versions";
 export * from "./stages";
 export * from "./planner";
+export { suggestHops, suggestHopChain, MAX_LISTED_HOPS } from "./hops";
+export type { HopChain } from "./hops";
 export * from "./labels";
 export * from "./names";
 export * from "./mesh";

@@ -1,30 +1,27 @@
 import { z } from "zod";
 import { MeshRolloutValidationError } from "./errors";
-import { parseInput } from "./schema";
 import {
-    compareVersions,
-    formatVersion,
-    MeshVersion,
-    normalizeVersion,
-    parseVersion,
-    revisionName,
-    versionStringSchema,
-} from "./versions";
-import { stagesOf, UpgradeStage } from "./stages";
+    ASM_CANARY_MINIMUM,
+    belowAsmCanaryMinimum,
+    describeChain,
+    hop,
+    HopStrategy,
+    MAX_CANARY_MINOR_STEP,
+    MAX_IN_PLACE_MINOR_STEP,
+    skippedMinors,
+    suggestHopChain,
+    UpgradeHop,
+} from "./hops";
+import { parseInput } from "./schema";
+import { compareVersions, MeshVersion, normalizeVersion, parseVersion, revisionName, versionStringSchema } from "./versions";
+
+export { ASM_CANARY_MINIMUM, MAX_CANARY_MINOR_STEP, MAX_IN_PLACE_MINOR_STEP } from "./hops";
+export type { HopStrategy, UpgradeHop } from "./hops";
 
 /** How the caller wants to upgrade. `auto` picks canary where a minor version changes, in place otherwise. */
 export type UpgradeStrategy = "auto" | "canary" | "in-place";
-/** How a hop is carried out. */
-export type HopStrategy = "canary" | "in-place";
 
 export const UPGRADE_STRATEGIES: readonly UpgradeStrategy[] = ["auto", "canary", "in-place"];
-
-/** The oldest ASM version that may be the source of a canary upgrade (seed 002: 版本>=1.12.4.58). */
-export const ASM_CANARY_MINIMUM = "1.12.4.58";
-/** Canary upgrades may move at most this many minor versions (skipping one). */
-export const MAX_CANARY_MINOR_STEP = 2;
-/** In-place upgrades may move at most this many minor versions. */
-export const MAX_IN_PLACE_MINOR_STEP = 1;
 
 export const planInputSchema = z
     .object({
@@ -34,14 +31,6 @@ export const planInputSchema = z
     })
     .strict();
 export type PlanInput = z.input<typeof planInputSchema>;
-
-/** One upgrade carried out as one unit: a canary (three stages) or an in-place upgrade (one). */
-export interface UpgradeHop {
-    readonly from: string;
-    readonly to: string;
-    readonly strategy: HopStrategy;
-    readonly stages: readonly UpgradeStage[];
-}
 
 /** The planner's answer. `hops` is the plan when allowed, and the suggested path when refused for distance. */
 export interface UpgradePlan {
@@ -55,6 +44,8 @@ export interface UpgradePlan {
     /** The rule that refused the plan (`version/minor-skip`, ...); absent when allowed. */
     readonly rule?: string;
     readonly hops: readonly UpgradeHop[];
+    /** How many hops the whole chain has; more than `hops.length` when a long chain is cut to its first hops. */
+    readonly hopCount: number;
 }
 
 /**
@@ -71,7 +62,7 @@ export function planUpgrade(from: unknown, to: unknown, strategy: unknown = "aut
     const input = parseInput(planInputSchema, { from, to, strategy }, "");
     const src = parseVersion(input.from, paths.from);
     const dst = parseVersion(input.to, paths.to);
-    return decide(src, dst, input.strategy, paths);
+    return planParsedUpgrade(src, dst, input.strategy, paths);
 }
 
 /** The property paths refusals name: the CLI's flags by default, a component's arguments when it plans. */
@@ -82,20 +73,22 @@ export interface PlanPaths {
 }
 const DEFAULT_PATHS: PlanPaths = { from: "from", to: "to", strategy: "strategy" };
 
-function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, paths: PlanPaths): UpgradePlan {
+/** {@link planUpgrade} for versions already parsed (a component parses its arguments once and hands them on). */
+export function planParsedUpgrade(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy = "auto", paths: PlanPaths = DEFAULT_PATHS): UpgradePlan {
     const base = {
         from: normalizeVersion(src),
         to: normalizeVersion(dst),
         fromRevision: revisionName(src),
         toRevision: revisionName(dst),
     };
-    const refuse = (rule: string, which: keyof PlanPaths, value: string, problem: string, remedy: string, hops: UpgradeHop[] = []): UpgradePlan => ({
+    const refuse = (rule: string, which: keyof PlanPaths, value: string, problem: string, remedy: string, chain = { hops: [] as readonly UpgradeHop[], total: 0 }): UpgradePlan => ({
         ...base,
         allowed: false,
         strategy: null,
         rule,
         reason: new MeshRolloutValidationError({ path: paths[which], rule, value, problem, remedy }).message,
-        hops,
+        hops: chain.hops,
+        hopCount: chain.total,
     });
     const allow = (hopStrategy: HopStrategy, reason: string): UpgradePlan => ({
         ...base,
@@ -103,11 +96,12 @@ function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, p
         strategy: hopStrategy,
         reason,
         hops: [hop(base.from, base.to, hopStrategy)],
+        hopCount: 1,
     });
 
     const order = compareVersions(src, dst);
     if (order === 0) {
-        return { ...base, allowed: true, strategy: "none", reason: `${base.to} is already the installed version; nothing to do.`, hops: [] };
+        return { ...base, allowed: true, strategy: "none", reason: `${base.to} is already the installed version; nothing to do.`, hops: [], hopCount: 0 };
     }
     if (dst.major !== src.major) {
         return refuse(
@@ -130,7 +124,7 @@ function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, p
 
     const minorStep = dst.minor - src.minor;
     const sameRevision = base.fromRevision === base.toRevision;
-    const canaryBlockedByAsm = src.flavor === "asm" && compareVersions(src, parseVersion(ASM_CANARY_MINIMUM)) < 0;
+    const canaryBlockedByAsm = belowAsmCanaryMinimum(src);
     const asmRemedy = `Upgrade in place to ${ASM_CANARY_MINIMUM} or later first, then canary from there.`;
 
     if (minorStep === 0) {
@@ -154,15 +148,14 @@ function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, p
     }
 
     if (minorStep > MAX_CANARY_MINOR_STEP) {
-        const skipped = Array.from({ length: minorStep - 1 }, (_, i) => `${src.major}.${src.minor + i + 1}`);
-        const hops = suggestHops(src, dst);
+        const chain = suggestHopChain(src, dst);
         return refuse(
             "version/minor-skip",
             "to",
             base.to,
-            `skips minor versions ${listWords(skipped)} from ${base.from}; canary upgrades may skip at most one`,
-            `Upgrade through ${[hops[0].from, ...hops.map((h) => h.to)].join(" -> ")}, one hop per upgrade.`,
-            hops,
+            `skips ${skippedMinors(src, dst)} from ${base.from}; canary upgrades may skip at most one`,
+            `Upgrade through ${describeChain(chain, base.to)}, one hop per upgrade.`,
+            chain,
         );
     }
 
@@ -175,7 +168,7 @@ function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, p
                 "in-place",
                 `cannot take ${base.from} to ${base.to}: in-place upgrades move at most one minor version`,
                 `Use strategy canary (or auto), or upgrade in place to ${src.major}.${src.minor + 1}.x first.`,
-                suggestHops(src, dst, false),
+                suggestHopChain(src, dst, false),
             );
         }
         return allow("in-place", `${base.from} -> ${base.to} moves one minor version; in-place upgrade as asked.`);
@@ -193,7 +186,7 @@ function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, p
             base.from,
             `is below ${ASM_CANARY_MINIMUM}, the oldest ASM version that can be canary-upgraded`,
             asmRemedy,
-            suggestHops(src, dst),
+            suggestHopChain(src, dst),
         );
     }
     const skippedNote = minorStep === 2 ? `skips ${src.major}.${src.minor + 1}, the most a canary may skip` : "moves one minor version";
@@ -201,48 +194,4 @@ function decide(src: MeshVersion, dst: MeshVersion, strategy: UpgradeStrategy, p
         "canary",
         `${base.from} -> ${base.to} ${skippedNote}; canary upgrade: revision ${base.toRevision} beside ${base.fromRevision}, then the data plane, then the old revision offline.`,
     );
-}
-
-function hop(from: string, to: string, strategy: HopStrategy): UpgradeHop {
-    return { from, to, strategy, stages: stagesOf(strategy) };
-}
-
-/**
- * A chain of allowed hops from `src` to `dst`: canary hops of two minor versions where canary is
- * allowed, in-place hops of one otherwise. Intermediate versions are written `1.14.x` (any patch),
- * except the ASM canary minimum, which is named exactly.
- */
-export function suggestHops(src: MeshVersion, dst: MeshVersion, canary = true): UpgradeHop[] {
-    const hops: UpgradeHop[] = [];
-    const minimum = parseVersion(ASM_CANARY_MINIMUM);
-    let cur = src;
-    let curText = normalizeVersion(src);
-    while (cur.minor < dst.minor) {
-        const canaryHere = canary && !(cur.flavor === "asm" && compareVersions(cur, minimum) < 0);
-        const step = canaryHere ? MAX_CANARY_MINOR_STEP : MAX_IN_PLACE_MINOR_STEP;
-        const nextMinor = Math.min(cur.minor + step, dst.minor);
-        let next: MeshVersion;
-        let nextText: string;
-        if (nextMinor === dst.minor) {
-            next = dst;
-            nextText = normalizeVersion(dst);
-        } else if (cur.flavor === "asm" && nextMinor === minimum.minor && cur.major === minimum.major) {
-            next = minimum;
-            nextText = formatVersion(minimum);
-        } else {
-            next = { ...cur, minor: nextMinor, patch: 0, asmPatch: cur.flavor === "asm" ? 0 : undefined };
-            nextText = `${cur.major}.${nextMinor}.x`;
-        }
-        hops.push(hop(curText, nextText, canaryHere ? "canary" : "in-place"));
-        cur = next;
-        curText = nextText;
-    }
-    return hops;
-}
-
-function listWords(items: string[]): string {
-    if (items.length <= 1) {
-        return items.join("");
-    }
-    return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }

@@ -88,6 +88,9 @@ describe("mesh-rollout plan", () => {
         [["plan", "--from", "--to", "1.14.5"], "mesh-rollout: '--from' (missing) needs a value. Write --from <value>."],
         [["plan", "--json=yes"], "mesh-rollout: '--json' yes takes no value. Write --json alone."],
         [["deploy"], "mesh-rollout: unknown command 'deploy'. Commands: plan, help."],
+        [["plan", "--from", "1.12.4", "--to", "1.13.0", "--to", "1.14.5"], "mesh-rollout: '--to' 1.14.5 is given twice (first 1.13.0). Give --to once."],
+        [["plan", "--from=1.12.4", "--from=1.12.5", "--to", "1.14.5"], "mesh-rollout: '--from' 1.12.5 is given twice (first 1.12.4). Give --from once."],
+        [["plan", "--from", "1.12.4", "--to", "1.14.5", "--json", "--json"], "mesh-rollout: '--json' (missing) is given twice. Give --json once."],
         [[], "Usage: mesh-rollout <command>"],
     ];
     for (const [args, message] of usage) {
@@ -98,6 +101,23 @@ describe("mesh-rollout plan", () => {
             assert.ok(r.err.startsWith(message), r.err);
         });
     }
+
+    it("--to 1.999999999.0 returns at once (issue 11, hang), refused with the hop count", async () => {
+        const start = Date.now();
+        const r = await run(["plan", "--from", "1.0.0", "--to", "1.999999999.0", "--json"]);
+        assert.ok(Date.now() - start < 1000);
+        assert.equal(r.code, 1);
+        const json = JSON.parse(r.out);
+        assert.equal(json.hops.length, 5);
+        assert.match(json.reason, /\(500000000 hops in all; the first 5 are listed\)/);
+    });
+
+    it("--to 1.100000.0 prints a short answer (issue 11: it printed 17 MB)", async () => {
+        const r = await run(["plan", "--from", "1.0.0", "--to", "1.100000.0"]);
+        assert.equal(r.code, 1);
+        assert.ok(r.out.length < 2000, `${r.out.length} characters`);
+        assert.match(r.out, /\n {2}\.\.\. and 49995 more hops to 1\.100000\.0\n/);
+    });
 
     it("help prints usage and exits 0", async () => {
         const r = await run(["help"]);

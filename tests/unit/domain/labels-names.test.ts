@@ -77,7 +77,7 @@ describe("KubeSphere name rules (seed 003)", () => {
             "'name' Reviews must contain only lowercase letters, digits, '-' and '.', and start and end with a letter or digit (a DNS-1123 subdomain). Use a name such as reviews-v2-canary.",
             "names/task",
         );
-        failsWith(() => assertTaskName("a".repeat(254), "name"), `'name' ${"a".repeat(254)} is 254 characters long; the limit is 253. Use a name such as reviews-v2-canary.`);
+        failsWith(() => assertTaskName("a".repeat(254), "name"), `'name' "${"a".repeat(80)}"… (254 characters) is 254 characters long; the limit is 253. Use a name such as reviews-v2-canary.`);
         failsWith(() => assertTaskName("", "name"), `'name' "" is empty. Use a name such as reviews-v2-canary.`);
         assert.throws(() => assertTaskName("-x", "name"));
     });

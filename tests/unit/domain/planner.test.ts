@@ -16,6 +16,7 @@ describe("planUpgrade", () => {
             strategy: "none",
             reason: "1.14.5 is already the installed version; nothing to do.",
             hops: [],
+            hopCount: 0,
         });
     });
 
