@@ -11,7 +11,7 @@ export function quote(value: unknown): string {
         if (value.length > QUOTE_LIMIT) {
             return `${JSON.stringify(value.slice(0, QUOTE_LIMIT))}… (${value.length} characters)`;
         }
-        return value === "" || /\s/.test(value) || /[\u0000-\u001f]/.test(value) ? JSON.stringify(value) : value;
+        return value === "" || /\s/.test(value) || hasControlCharacter(value) ? JSON.stringify(value) : value;
     }
     if (value === undefined) {
         return "(missing)";
@@ -34,6 +34,15 @@ export function quote(value: unknown): string {
         return text;
     }
     return `${text.slice(0, QUOTE_LIMIT)}… (${sizeOf(value)})`;
+}
+
+function hasControlCharacter(text: string): boolean {
+    for (let i = 0; i < text.length; i++) {
+        if (text.charCodeAt(i) < 0x20) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /** Cuts free text taken from an input (a name, a key) to `max` characters, saying how long it was. */
