@@ -2,6 +2,7 @@
 // decides is decided here, so it can be tested fast and reused by both.
 export * from "./errors";
 export * from "./schema";
+export * from "./settings";
 export * from "./versions";
 export * from "./stages";
 export * from "./planner";

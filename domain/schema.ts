@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { joinPath, MeshRolloutValidationError } from "./errors";
+import { clip, joinPath, MeshRolloutValidationError } from "./errors";
+
+/** Marks a zod issue message as the setting's own remedy; see `remedy()` in settings.ts. */
+export const REMEDY_MARK = "\u0001remedy:";
 
 /**
  * Validates `value` against a zod schema and returns the parsed value, or throws a
@@ -15,8 +18,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, path:
 
 /** Turns one zod issue into the project's error: the path, the value, the rule, what to do. */
 export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: string): MeshRolloutValidationError {
-    const path = issue.path.reduce<string>((p, key) => joinPath(p, typeof key === "symbol" ? String(key) : key), base);
+    const path = issue.path.reduce<string>((p, key) => joinPath(p, typeof key === "symbol" ? String(key) : typeof key === "string" ? clip(key, 40) : key), base);
     const value = valueAt(root, issue.path);
+    const hint = issue.message.startsWith(REMEDY_MARK) ? issue.message.slice(REMEDY_MARK.length) : undefined;
     const inner = (issue as { params?: { error?: unknown } }).params?.error;
     if (inner instanceof MeshRolloutValidationError) {
         // A domain check raised inside a refinement: keep its words, put it at the full path.
@@ -35,11 +39,11 @@ export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: 
                 rule: "input/enum",
                 value,
                 problem: "is not an allowed value",
-                remedy: `Use one of: ${issue.values.map((v) => String(v)).join(", ")}.`,
+                remedy: `Use one of: ${issue.values.map((v) => String(v)).join(", ")}.${hint !== undefined ? ` ${hint}` : ""}`,
             });
         case "unrecognized_keys":
             return new MeshRolloutValidationError({
-                path: joinPath(path, issue.keys[0]),
+                path: joinPath(path, clip(issue.keys[0], 40)),
                 rule: "input/unknown-key",
                 value: valueAt(value, [issue.keys[0]]),
                 problem: "is not a known setting",
@@ -50,8 +54,8 @@ export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: 
                 path,
                 rule: "input/type",
                 value,
-                problem: value === undefined ? "is required" : `must be ${article(issue.expected)}`,
-                remedy: value === undefined ? `Set it to ${article(issue.expected)}.` : `Give ${article(issue.expected)}.`,
+                problem: value === undefined ? "is required" : `must be ${expectedWords(issue.expected)}`,
+                remedy: hint ?? typeRemedy(issue.expected, value),
             });
         case "too_small":
         case "too_big": {
@@ -63,7 +67,7 @@ export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: 
                 rule: `input/${issue.code === "too_small" ? "min" : "max"}`,
                 value,
                 problem: `must be ${bound} ${limit}${what}`,
-                remedy: `Give a value ${bound} ${limit}${what}.`,
+                remedy: hint ?? `Give a value ${bound} ${limit}${what}.`,
             });
         }
         default:
@@ -71,8 +75,8 @@ export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: 
                 path,
                 rule: "input/invalid",
                 value,
-                problem: issue.message.replace(/\.$/, "").toLowerCase(),
-                remedy: "Check the documented form of this setting.",
+                problem: hint !== undefined || issue.code === "invalid_union" ? "does not have any of the accepted forms" : issue.message.replace(/\.$/, "").toLowerCase(),
+                remedy: hint ?? "See the setting's documentation for its accepted forms.",
             });
     }
 }
@@ -137,4 +141,42 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function article(noun: string): string {
     return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+function expectedWords(expected: string): string {
+    switch (expected) {
+        case "int":
+            return "a whole number";
+        case "record":
+            return "an object";
+        case "array":
+            return "a list";
+        default:
+            return article(expected);
+    }
+}
+
+/** The remedy of a type error when the setting gave none of its own. */
+function typeRemedy(expected: string, value: unknown): string {
+    const missing = value === undefined;
+    switch (expected) {
+        case "boolean":
+            return "Give true or false (a boolean, not a string).";
+        case "number":
+        case "int":
+            if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) {
+                return `Write the number without quotes: ${Number(value)}, not "${value}".`;
+            }
+            if (typeof value === "number") {
+                return Number.isFinite(value) ? `Give a whole number, e.g. ${Math.round(value)}.` : "Give a finite number.";
+            }
+            return `Give ${expectedWords(expected)}.`;
+        case "object":
+        case "record":
+            return missing ? "Set it to an object ({ ... }) with the documented fields." : "Give an object ({ ... }) with the documented fields, not a string or a list.";
+        case "array":
+            return "Give a list ([ ... ]).";
+        default:
+            return missing ? `Set it to ${article(expected)}.` : `Give ${article(expected)}.`;
+    }
 }

@@ -53,9 +53,9 @@ describe("parseInput (zod issues in the project's words)", () => {
         assert.equal(message({ name: "ab", kind: "canary", ports: [{ port: 1 }, { port: "x" }] }), "'args.ports[1].port' x must be a number. Give a number.");
     });
     it("falls back to zod's words for other issues", () => {
-        assert.equal(message({ name: "ab", kind: "canary", replicas: 1.5 }), "'args.replicas' 1.5 must be an int. Give an int.");
+        assert.equal(message({ name: "ab", kind: "canary", replicas: 1.5 }), "'args.replicas' 1.5 must be a whole number. Give a whole number, e.g. 2.");
         const other = z.string().regex(/^a/);
-        assert.throws(() => parseInput(other, "b", "x"), { message: /^'x' b invalid string: must match pattern \/\^a\/\. Check the documented form of this setting\.$/ });
+        assert.throws(() => parseInput(other, "b", "x"), { message: /^'x' b invalid string: must match pattern \/\^a\/\. See the setting's documentation for its accepted forms\.$/ });
     });
     it("quotes values and joins paths", () => {
         assert.equal(quote("a b"), '"a b"');
