@@ -1,5 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { canaryPolicies } from "./canary-policies";
+import { guardPolicies } from "./guard";
+import { hardeningPolicies } from "./hardening-policies";
 import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old-revision";
 import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
@@ -11,8 +13,8 @@ import { sidecarVersionInCatalog } from "./policies/sidecar-version-in-catalog";
 import { stageOrder } from "./policies/stage-order";
 import { versionJump } from "./policies/version-jump";
 
-/** Every policy of the mesh-rollout pack, in the order the README lists them. */
-export const meshRolloutPolicies: Policies = [
+/** Every policy of the mesh-rollout pack as written, in the order the README lists them. */
+export const unguardedPolicies: Policies = [
     versionJump,
     stageOrder,
     namespaceLabelsExclusive,
@@ -24,4 +26,11 @@ export const meshRolloutPolicies: Policies = [
     sidecarMosnCompatible,
     sidecarSetNoDoubleInjection,
     ...canaryPolicies,
+    ...hardeningPolicies,
 ];
+
+/**
+ * The pack's policies, each behind the guard that turns an unexpected error into a violation naming
+ * the policy and the resource instead of failing the whole preview.
+ */
+export const meshRolloutPolicies: Policies = guardPolicies(unguardedPolicies);

@@ -1,12 +1,22 @@
-// Reading the stack's resources the way the policies need them. The ledger types are the
-// project's state-only records; the Kubernetes types are the provider's.
-import type { MeshLedgerState } from "../../domain";
+// Reading the stack's Kubernetes objects the way the policies need them, without trusting their
+// shape: a field of the wrong type is a FieldProblem (a violation naming it), a missing optional
+// field reads as empty.
+import { emptyMap, FieldProblem, field, isObject, isProblem, joinKey, optional, optionalLabels, Read, string } from "./fields";
+import { shown } from "./values";
 
-export const LEDGER_TYPE = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
-export const NAMESPACE_TYPES = ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:NamespacePatch"];
-export const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:DeploymentPatch", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"];
+export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:NamespacePatch"]);
+export const DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment";
+export const POD_TYPE = "kubernetes:core/v1:Pod";
+export const WORKLOAD_TYPES: ReadonlySet<string> = new Set([DEPLOYMENT_TYPE, "kubernetes:apps/v1:DeploymentPatch", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"]);
 export const WEBHOOK_TYPE = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
+export const SIDECARSET_TYPE = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
 
+/** Any Istio VirtualService, whatever its API version: `kubernetes:networking.istio.io/v1:VirtualService`. */
+export function isVirtualService(type: string): boolean {
+    return /^kubernetes:networking\.istio\.io\/v[0-9a-z]+:VirtualService$/.test(type);
+}
+
+/** What a policy sees of a resource: the SDK's ResourceValidationArgs and PolicyResource both fit. */
 export interface PolicyResource {
     readonly type: string;
     readonly name: string;
@@ -14,78 +24,87 @@ export interface PolicyResource {
     readonly props: Record<string, unknown>;
 }
 
-export interface LedgerView {
+/** `Deployment` for `kubernetes:apps/v1:Deployment`. */
+export function kindName(type: string): string {
+    return shown(type.slice(type.lastIndexOf(":") + 1) || type);
+}
+
+export interface Metadata {
     readonly name: string;
-    readonly state: MeshLedgerState;
-    readonly prior: MeshLedgerState | null;
+    readonly namespace: string | undefined;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** The ledger's checked inputs: `state` as requested now, `prior` as last applied (null at first). */
-export function readLedger(r: { type: string; name: string; props: Record<string, unknown> }): LedgerView | undefined {
-    if (r.type !== LEDGER_TYPE || typeof r.props.state !== "object" || r.props.state === null) {
+const objectName = string("a name", '"cart"');
+
+/** `metadata` of a Kubernetes object; absent parts read as empty, the name as the resource's. */
+export function readMetadata(r: PolicyResource, path = "metadata", metadata: unknown = field(r.props, "metadata")): Read<Metadata> {
+    if (metadata === undefined || metadata === null) {
+        return { name: r.name, namespace: undefined, labels: emptyMap(), annotations: emptyMap() };
+    }
+    if (!isObject(metadata)) {
+        return new FieldProblem(path, metadata, "an object", '{"name": "cart", "namespace": "shop"}');
+    }
+    const name = optional(objectName)(field(metadata, "name"), joinKey(path, "name"));
+    const namespace = optional(string("a namespace name", '"shop"'))(field(metadata, "namespace"), joinKey(path, "namespace"));
+    const labels = optionalLabels(field(metadata, "labels"), joinKey(path, "labels"));
+    const annotations = optionalLabels(field(metadata, "annotations"), joinKey(path, "annotations"));
+    for (const read of [name, namespace, labels, annotations]) {
+        if (isProblem(read)) {
+            return read;
+        }
+    }
+    return { name: (name as string | undefined) ?? r.name, namespace: namespace as string | undefined, labels: labels as Metadata["labels"], annotations: annotations as Metadata["annotations"] };
+}
+
+/** How a message names a resource: `Namespace shop`, `Deployment shop/cart`, or by its Pulumi name when its metadata is unreadable. */
+export function resourceLabel(r: PolicyResource, metadata?: Read<Metadata>): string {
+    const m = metadata ?? readMetadata(r);
+    if (isProblem(m)) {
+        return `${kindName(r.type)} ${shown(r.name)}`;
+    }
+    return `${kindName(r.type)} ${m.namespace !== undefined ? `${shown(m.namespace)}/` : ""}${shown(m.name)}`;
+}
+
+/** `Namespace shop must have 'metadata.labels' as ..., e.g. ...; it is 5 (a number). Correct ...` */
+export function fieldViolation(label: string, problem: FieldProblem, remedy = "Correct that field in the program; the Kubernetes API would refuse it too."): string {
+    return `${label} must have ${problem.describe()}. ${remedy}`;
+}
+
+/** A pod template (a workload's `spec.template`) or a Pod itself: where its metadata and spec are. */
+export interface PodView {
+    /** `spec.template` for a workload, `` for a Pod. */
+    readonly path: string;
+    readonly metadata: unknown;
+    readonly spec: unknown;
+}
+
+const OBJECT_EXAMPLE = '{"metadata": {"labels": {"app": "cart"}}, "spec": {"containers": []}}';
+
+/** The pod a workload or Pod describes; undefined when it has none (a patch without a template). */
+export function podOf(r: PolicyResource): Read<PodView | undefined> {
+    if (r.type === POD_TYPE) {
+        return { path: "", metadata: field(r.props, "metadata"), spec: field(r.props, "spec") };
+    }
+    const spec = field(r.props, "spec");
+    if (spec === undefined || spec === null) {
         return undefined;
     }
-    const prior = r.props.prior;
-    return {
-        name: r.name,
-        state: r.props.state as MeshLedgerState,
-        prior: typeof prior === "object" && prior !== null && "version" in prior ? (prior as MeshLedgerState) : null,
-    };
-}
-
-export function labelsOf(r: PolicyResource): Record<string, string> {
-    const metadata = r.props.metadata as { labels?: Record<string, string> } | undefined;
-    return metadata?.labels ?? {};
-}
-
-export function metadataName(r: PolicyResource): string {
-    const metadata = r.props.metadata as { name?: string; namespace?: string } | undefined;
-    return metadata?.name ?? r.name;
-}
-
-/** The `istio.io/rev` label on a workload's pod template. */
-export function podTemplateRev(r: PolicyResource): string | undefined {
-    const spec = r.props.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
-    return spec?.template?.metadata?.labels?.["istio.io/rev"];
-}
-
-export function workloadName(r: PolicyResource): string {
-    const metadata = r.props.metadata as { name?: string; namespace?: string } | undefined;
-    return `${metadata?.namespace ?? "default"}/${metadata?.name ?? r.name}`;
-}
-
-export const SIDECAR_RECORD_TYPE = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
-export const SIDECARSET_TYPE = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
-
-/** A catalog entry as recorded: the canonical spec and digest now, and as last applied. */
-export interface SidecarRecordView {
-    readonly name: string;
-    readonly state: { version: string; digest: string; image?: string; mosn: { api: string; pkg: string }; main?: string; mainMosn?: { api: string; pkg: string } };
-    readonly prior: { version: string; digest: string } | null;
-}
-
-export function readSidecarRecord(r: { type: string; name: string; props: Record<string, unknown> }): SidecarRecordView | undefined {
-    if (r.type !== SIDECAR_RECORD_TYPE || typeof r.props.state !== "object" || r.props.state === null) {
+    if (!isObject(spec)) {
+        return new FieldProblem("spec", spec, "an object", '{"template": ' + OBJECT_EXAMPLE + "}");
+    }
+    const template = field(spec, "template");
+    if (template === undefined || template === null) {
         return undefined;
     }
-    const prior = r.props.prior as SidecarRecordView["prior"] | undefined;
-    return { name: r.name, state: r.props.state as SidecarRecordView["state"], prior: prior && typeof prior === "object" && "digest" in prior ? prior : null };
-}
-
-/** A consumer of a catalog version: any resource annotated with the version it injects. */
-export interface SidecarUse {
-    readonly consumer: string;
-    readonly version: string;
-    readonly image?: string;
-    readonly urn: string;
-}
-
-export function sidecarUse(r: PolicyResource): SidecarUse | undefined {
-    const annotations = (r.props.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
-    const version = annotations["mesh-rollout.io/sidecar-version"];
-    if (version === undefined) {
-        return undefined;
+    if (!isObject(template)) {
+        return new FieldProblem("spec.template", template, "a pod template", OBJECT_EXAMPLE);
     }
-    const kind = r.type.split(":").pop() ?? r.type;
-    return { consumer: `${kind} ${metadataName(r)}`, version, image: annotations["mesh-rollout.io/sidecar-image"], urn: r.urn };
+    return { path: "spec.template", metadata: field(template, "metadata"), spec: field(template, "spec") };
+}
+
+/** Labels and annotations of a pod (template). */
+export function readPodMetadata(r: PolicyResource, pod: PodView): Read<Metadata> {
+    return readMetadata(r, joinKey(pod.path, "metadata"), pod.metadata);
 }

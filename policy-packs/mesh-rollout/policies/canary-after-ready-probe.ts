@@ -1,8 +1,35 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { canaryMarkers, DEPLOYMENT_TYPE, isVirtualService, objectName } from "./canary-resources";
+import { field, FieldProblem, isObject, isProblem, joinKey } from "../fields";
+import { DEPLOYMENT_TYPE, fieldViolation, isVirtualService, podOf, PolicyResource, readMetadata, resourceLabel } from "../resources";
+import { listSome, shown } from "../values";
+import { CanaryMarkers, canaryMarkers, readVirtualService } from "../virtual-services";
 
-interface PodContainers {
-    spec?: { template?: { spec?: { containers?: { name?: string; readinessProbe?: unknown }[] } } };
+/** The containers of a Deployment's pods: whether any has a readiness probe, and their names. */
+function probes(r: PolicyResource): FieldProblem | { readonly probed: boolean; readonly names: string[] } {
+    const pod = podOf(r);
+    if (isProblem(pod)) {
+        return pod;
+    }
+    const spec = pod?.spec;
+    if (spec !== undefined && spec !== null && !isObject(spec)) {
+        return new FieldProblem("spec.template.spec", spec, "a pod spec", '{"containers": [{"name": "reviews", "image": "reviews:2"}]}');
+    }
+    const containers = field(spec, "containers") ?? [];
+    if (!Array.isArray(containers)) {
+        return new FieldProblem("spec.template.spec.containers", containers, "a list of containers", '[{"name": "reviews", "image": "reviews:2"}]');
+    }
+    const names: string[] = [];
+    let probed = false;
+    for (let i = 0; i < containers.length; i++) {
+        const c = containers[i];
+        if (!isObject(c)) {
+            return new FieldProblem(joinKey("spec.template.spec.containers", i), c, "a container", '{"name": "reviews", "image": "reviews:2"}');
+        }
+        const name = field(c, "name");
+        names.push(typeof name === "string" ? shown(name) : `#${i + 1}`);
+        probed ||= field(c, "readinessProbe") !== undefined && field(c, "readinessProbe") !== null;
+    }
+    return { probed, names };
 }
 
 /**
@@ -14,18 +41,45 @@ export const canaryAfterReadyProbe: StackValidationPolicy = {
     description: "Checks that a canary release switching traffic afterReady has a readiness probe on its new version's Deployment (advisory).",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
-        const deployments = new Map(args.resources.filter((r) => r.type === DEPLOYMENT_TYPE).map((r) => [objectName(r), r]));
-        for (const vs of args.resources) {
-            const markers = isVirtualService(vs.type) ? canaryMarkers(vs.props) : undefined;
-            const deployment = markers?.release === "afterReady" ? deployments.get(markers.workload) : undefined;
-            if (markers === undefined || deployment === undefined) {
+        const releases: { urn: string; markers: CanaryMarkers }[] = [];
+        for (const r of args.resources) {
+            const vs = isVirtualService(r.type) ? readVirtualService(r) : undefined;
+            const markers = vs === undefined || "problem" in vs ? undefined : canaryMarkers(vs.metadata);
+            if (vs !== undefined && "problem" in vs) {
+                reportViolation(vs.problem, r.urn);
+            } else if (markers?.release === "afterReady") {
+                releases.push({ urn: r.urn, markers });
+            }
+        }
+        if (releases.length === 0) {
+            return;
+        }
+        const deployments = new Map<string, PolicyResource>();
+        for (const r of args.resources) {
+            if (r.type !== DEPLOYMENT_TYPE) {
                 continue;
             }
-            const containers = (deployment.props as PodContainers).spec?.template?.spec?.containers ?? [];
-            if (!containers.some((c) => c.readinessProbe !== undefined)) {
+            const metadata = readMetadata(r);
+            if (isProblem(metadata)) {
+                reportViolation(fieldViolation(resourceLabel(r, metadata), metadata), r.urn);
+            } else {
+                deployments.set(`${metadata.namespace ?? "default"}/${metadata.name}`, r);
+            }
+        }
+        for (const { urn, markers } of releases) {
+            const deployment = deployments.get(markers.workload);
+            if (deployment === undefined) {
+                continue;
+            }
+            const found = probes(deployment);
+            if (isProblem(found)) {
+                reportViolation(fieldViolation(resourceLabel(deployment), found), deployment.urn);
+            } else if (!found.probed) {
+                const task = shown(markers.task);
+                const workload = shown(markers.workload);
                 reportViolation(
-                    `Canary ${markers.task} switches traffic afterReady, so Deployment ${markers.workload} must have a readiness probe: without one its pods are ready as soon as their containers start, and traffic moves before the application can serve. Add a readinessProbe to container ${containers.map((c) => c.name).join(" or ")}, or release immediate.`,
-                    vs.urn,
+                    `Canary ${task} switches traffic afterReady, so Deployment ${workload} must have a readiness probe: without one its pods are ready as soon as their containers start, and traffic moves before the application can serve. Add a readinessProbe (e.g. httpGet /ready) to ${found.names.length > 0 ? `container ${listSome(found.names, " or ")}` : "its container"}, or release immediate.`,
+                    urn,
                 );
             }
         }

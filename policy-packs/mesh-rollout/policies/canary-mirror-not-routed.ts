@@ -1,6 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { mirroredAndRouted } from "../../../domain/canary";
-import { isVirtualService, namespaceOf, objectName } from "./canary-resources";
+import { isProblem } from "../fields";
+import { fieldViolation, isVirtualService } from "../resources";
+import { shown } from "../values";
+import { readRoutes, readVirtualService } from "../virtual-services";
 
 /** Seed 003: mirroring sends a copy of the traffic to the new version "without actually exposing" it. */
 export const canaryMirrorNotRouted: ResourceValidationPolicy = {
@@ -11,9 +14,17 @@ export const canaryMirrorNotRouted: ResourceValidationPolicy = {
         if (!isVirtualService(args.type)) {
             return;
         }
-        for (const m of mirroredAndRouted(args.props.spec, namespaceOf(args.props))) {
+        const vs = readVirtualService(args);
+        if ("problem" in vs) {
+            return reportViolation(vs.problem);
+        }
+        const spec = readRoutes(args.props);
+        if (isProblem(spec)) {
+            return reportViolation(fieldViolation(vs.label, spec));
+        }
+        for (const m of mirroredAndRouted(spec, vs.namespace)) {
             reportViolation(
-                `VirtualService ${objectName(args)} must not route traffic to ${m.destination}, which ${m.mirrorPath} mirrors to: ${m.routePath} sends it ${m.weight}%. A mirrored version only receives copies; route 0% to it, or stop mirroring and run a canary instead.`,
+                `${vs.label} must not route traffic to ${shown(m.destination)}, which spec.${m.mirrorPath} mirrors to: spec.${m.routePath} sends it ${m.weight}%. A mirrored version only receives copies; route 0% to it, or stop mirroring and run a canary instead.`,
             );
         }
     },

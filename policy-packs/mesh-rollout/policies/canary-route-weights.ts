@@ -1,6 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { routeWeightProblems } from "../../../domain/canary";
-import { isVirtualService, objectName } from "./canary-resources";
+import { isProblem } from "../fields";
+import { fieldViolation, isVirtualService } from "../resources";
+import { shown } from "../values";
+import { readRoutes, readVirtualService } from "../virtual-services";
 
 /** Weights read as percentages: each route's destinations share exactly 100% (any VirtualService). */
 export const canaryRouteWeights: ResourceValidationPolicy = {
@@ -11,9 +14,17 @@ export const canaryRouteWeights: ResourceValidationPolicy = {
         if (!isVirtualService(args.type)) {
             return;
         }
-        for (const p of routeWeightProblems(args.props.spec)) {
+        const vs = readVirtualService(args);
+        if ("problem" in vs) {
+            return reportViolation(vs.problem);
+        }
+        const spec = readRoutes(args.props);
+        if (isProblem(spec)) {
+            return reportViolation(fieldViolation(vs.label, spec));
+        }
+        for (const p of routeWeightProblems(spec)) {
             reportViolation(
-                `VirtualService ${objectName(args)} must give each route weights from 0 to 100 that sum to 100: ${p.path} ${p.problem} (${p.weights}). Give every destination of the route a weight so that they add up to 100.`,
+                `${vs.label} must give each route weights from 0 to 100 that sum to 100: spec.${p.path} ${p.problem} (${shown(p.weights)}). Give every destination of the route a weight so that they add up to 100, e.g. v1 80, v2 20.`,
             );
         }
     },

@@ -1,21 +1,34 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { checkStageOrder } from "../../../domain";
-import { readLedger } from "../resources";
+import { checkStageOrder, MeshLedgerState } from "../../../domain";
+import { isProblem } from "../fields";
+import { ledgerOf, ledgerPrior, ledgerState, recordViolation } from "../records";
+
+const NAME = "mesh-rollout-stage-order";
 
 /** controlPlane -> dataPlane -> finalize, rollback only before finalize, nothing skipped. */
 export const stageOrder: ResourceValidationPolicy = {
-    name: "mesh-rollout-stage-order",
+    name: NAME,
     description: "Checks that upgrade stages follow controlPlane -> dataPlane -> finalize, one per stack update, with rollback only before finalize and no stage skipped.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        const ledger = readLedger(args);
+        const ledger = ledgerOf(args);
         if (ledger === undefined) {
             return;
         }
-        const verdict = checkStageOrder(ledger.prior, ledger.state);
+        const state = ledgerState(ledger, ["version", "upgrade"]);
+        const prior = ledgerPrior(ledger, ["version", "upgrade"]);
+        for (const read of [state, prior]) {
+            if (isProblem(read)) {
+                return reportViolation(recordViolation(ledger, read, NAME));
+            }
+        }
+        const next = state as MeshLedgerState;
+        const applied = prior as MeshLedgerState | null;
+        // checkStageOrder reads only `version` and `upgrade`, the fields checked above.
+        const verdict = checkStageOrder(applied, next);
         if (!verdict.allowed) {
-            const applied = ledger.prior?.upgrade ? `${ledger.prior.upgrade.stage} of ${ledger.prior.version} -> ${ledger.prior.upgrade.to}` : "no upgrade stage";
-            reportViolation(`Mesh ${ledger.name} (applied: ${applied}): ${verdict.reason}`);
+            const appliedText = applied?.upgrade ? `${applied.upgrade.stage} of ${applied.version} -> ${applied.upgrade.to}` : "no upgrade stage";
+            reportViolation(`Mesh ${ledger.name} (applied: ${appliedText}): ${verdict.reason}`);
         }
     },
 };

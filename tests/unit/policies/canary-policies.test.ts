@@ -68,7 +68,7 @@ describe("policy pack: mesh-rollout (CanaryRelease policies)", () => {
         it("refuses a hand-written VirtualService whose weights sum to 110", async () => {
             assert.deepEqual(await runResourcePolicy(canaryRouteWeights, handWritten([{ route: [d("v1", 90), d("v2", 20)] }])), [
                 {
-                    message: "VirtualService bookinfo/ratings must give each route weights from 0 to 100 that sum to 100: http[0] has weights that sum to 110 (v1 90, v2 20). Give every destination of the route a weight so that they add up to 100.",
+                    message: "VirtualService bookinfo/ratings must give each route weights from 0 to 100 that sum to 100: spec.http[0] has weights that sum to 110 (v1 90, v2 20). Give every destination of the route a weight so that they add up to 100, e.g. v1 80, v2 20.",
                     urn: undefined,
                 },
             ]);
@@ -76,7 +76,7 @@ describe("policy pack: mesh-rollout (CanaryRelease policies)", () => {
         it("refuses a destination without weight beside others, in any API version", async () => {
             const reported = await runResourcePolicy(canaryRouteWeights, handWritten([{ route: [d("v1")] }, { route: [d("v1", 50), d("v2")] }], "kubernetes:networking.istio.io/v1beta1:VirtualService"));
             assert.deepEqual(reported.map((r) => r.message), [
-                "VirtualService bookinfo/ratings must give each route weights from 0 to 100 that sum to 100: http[1] gives some destinations no weight (v1 50, v2 ?). Give every destination of the route a weight so that they add up to 100.",
+                "VirtualService bookinfo/ratings must give each route weights from 0 to 100 that sum to 100: spec.http[1] gives some destinations no weight (v1 50, v2 ?). Give every destination of the route a weight so that they add up to 100, e.g. v1 80, v2 20.",
             ]);
         });
         it("ignores resources that are not VirtualServices", async () => {
@@ -88,7 +88,7 @@ describe("policy pack: mesh-rollout (CanaryRelease policies)", () => {
         it("refuses a VirtualService that routes traffic to the version it mirrors to", async () => {
             const vs = handWritten([{ route: [d("v1", 90), d("v2", 10)], mirror: { host: "ratings", subset: "v2" }, mirrorPercentage: { value: 50 } }]);
             assert.deepEqual((await runResourcePolicy(canaryMirrorNotRouted, vs)).map((r) => r.message), [
-                "VirtualService bookinfo/ratings must not route traffic to ratings.bookinfo.svc.cluster.local/v2, which http[0].mirror mirrors to: http[0].route[1] sends it 10%. A mirrored version only receives copies; route 0% to it, or stop mirroring and run a canary instead.",
+                "VirtualService bookinfo/ratings must not route traffic to ratings.bookinfo.svc.cluster.local/v2, which spec.http[0].mirror mirrors to: spec.http[0].route[1] sends it 10%. A mirrored version only receives copies; route 0% to it, or stop mirroring and run a canary instead.",
             ]);
         });
         it("passes a mirror whose target is routed 0%", async () => {
@@ -101,7 +101,7 @@ describe("policy pack: mesh-rollout (CanaryRelease policies)", () => {
             const { vs, deployment } = release({ newVersion: { version: "v2", containers: [{ name: "reviews", image: "reviews:2" }, { name: "proxy", image: "envoy:1" }] } });
             assert.deepEqual(await runStackPolicy(canaryAfterReadyProbe, [vs, deployment]), [
                 {
-                    message: "Canary reviews-v2 switches traffic afterReady, so Deployment bookinfo/reviews-v2 must have a readiness probe: without one its pods are ready as soon as their containers start, and traffic moves before the application can serve. Add a readinessProbe to container reviews or proxy, or release immediate.",
+                    message: "Canary reviews-v2 switches traffic afterReady, so Deployment bookinfo/reviews-v2 must have a readiness probe: without one its pods are ready as soon as their containers start, and traffic moves before the application can serve. Add a readinessProbe (e.g. httpGet /ready) to container reviews or proxy, or release immediate.",
                     urn: "urn:pulumi:unit::mesh-rollout-unit::kubernetes:networking.istio.io/v1:VirtualService::rel-virtualservice",
                 },
             ]);
@@ -118,7 +118,7 @@ describe("policy pack: mesh-rollout (CanaryRelease policies)", () => {
         it("warns when the last step leaves 100% on the old version", async () => {
             const { vs } = release({ traffic: { kind: "canary", steps: [10, 50, 0], step: 2 } });
             assert.deepEqual((await runResourcePolicy(canaryNoStepsLeft, vs)).map((r) => r.message), [
-                "Canary reviews-v2 must not stay at 0% for the new version v2 with no steps left: v2 runs but receives no traffic (v1 100%), and no later step will send it any. Raise the weight, add steps, promote, or remove the release.",
+                "Canary reviews-v2 must not stay at 0% for the new version v2 with no steps left: v2 runs but receives no traffic (v1 100%), and no later step will send it any. Raise the weight, add steps (e.g. 10, 50, 100), promote, or remove the release.",
             ]);
         });
         it("warns for a single weight of 0, but not for a first step of 0 with steps to come, nor when paused", async () => {

@@ -49,6 +49,8 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-canary-mirror-not-routed:mandatory",
                 "mesh-rollout-canary-after-ready-probe:advisory",
                 "mesh-rollout-canary-no-steps-left:advisory",
+                "mesh-rollout-sidecar-baseline-not-weakened:advisory",
+                "mesh-rollout-images-pinned-by-digest:disabled",
             ],
         );
         for (const p of meshRolloutPolicies) {
@@ -179,7 +181,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
         });
         it("refuses both, on a Namespace or a NamespacePatch", async () => {
             const message =
-                "Namespace legacy must not carry both istio-injection=enabled and istio.io/rev=1-12-4: istio-injection takes precedence and the revision label is silently ignored. Keep only istio.io/rev.";
+                "Namespace legacy must not carry both istio-injection=enabled and istio.io/rev=1-12-4: istio-injection takes precedence and the revision label is silently ignored. Keep only istio.io/rev, e.g. istio.io/rev=1-14-5.";
             const labels = { "istio-injection": "enabled", "istio.io/rev": "1-12-4" };
             assert.deepEqual(await runResourcePolicy(namespaceLabelsExclusive, namespace("legacy", labels)), [{ message, urn: undefined }]);
             const patch = { ...namespace("legacy", labels), type: "kubernetes:core/v1:NamespacePatch" };
@@ -228,7 +230,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 {
                     message:
                         "Mesh mesh-ledger must not finalize while anything still points at the old revision 1-12-4: namespace legacy, namespace shop. Move them to 1.14.5 (apply dataPlane without 'hold'), or roll back.",
-                    urn: undefined,
+                    urn: `urn:pulumi:unit::mesh-rollout-unit::${LEDGER}::mesh-ledger`,
                 },
             ]);
         });

@@ -1,0 +1,46 @@
+// The `istio.io/rev` value a namespace or a workload's pods carry, as the revision policies read it.
+import { REV_LABEL } from "../../domain";
+import { isProblem } from "./fields";
+import { fieldViolation, NAMESPACE_TYPES, podOf, PolicyResource, readMetadata, readPodMetadata, resourceLabel, WORKLOAD_TYPES } from "./resources";
+import { shown } from "./values";
+
+export type RevLabel = { readonly kind: "namespace" | "workload"; readonly name: string; readonly value: string } | { readonly problem: string };
+
+/** `Namespace shop`, `Workload shop/cart`. */
+export function revLabelOwner(label: { kind: "namespace" | "workload"; name: string }): string {
+    return `${label.kind === "namespace" ? "Namespace" : "Workload"} ${label.name}`;
+}
+
+/**
+ * A namespace or workload (`shop`, `shop/cart`) and its `istio.io/rev` value; a violation text when the
+ * fields holding it are unreadable; undefined when the resource carries none or is neither.
+ */
+export function revLabelOf(r: PolicyResource): RevLabel | undefined {
+    const namespace = NAMESPACE_TYPES.has(r.type);
+    if (!namespace && !WORKLOAD_TYPES.has(r.type)) {
+        return undefined;
+    }
+    const metadata = readMetadata(r);
+    if (isProblem(metadata)) {
+        return { problem: fieldViolation(resourceLabel(r, metadata), metadata) };
+    }
+    if (namespace) {
+        const value = metadata.labels[REV_LABEL];
+        return value === undefined ? undefined : { kind: "namespace", name: shown(metadata.name), value };
+    }
+    const name = `${shown(metadata.namespace ?? "default")}/${shown(metadata.name)}`;
+    const what = `Workload ${name}`;
+    const pod = podOf(r);
+    if (isProblem(pod)) {
+        return { problem: fieldViolation(what, pod) };
+    }
+    if (pod === undefined) {
+        return undefined;
+    }
+    const podMetadata = readPodMetadata(r, pod);
+    if (isProblem(podMetadata)) {
+        return { problem: fieldViolation(what, podMetadata) };
+    }
+    const value = podMetadata.labels[REV_LABEL];
+    return value === undefined ? undefined : { kind: "workload", name, value };
+}
