@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GatewayLayout, layoutMesh, ledgerStateOf, MeshLayout, MeshSpec, MeshSpecInput, parseMeshSpec } from "../domain";
+import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { MeshUpgradeLedger } from "./ledger";
 import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
@@ -58,10 +58,12 @@ export class MeshRevision extends pulumi.ComponentResource {
     readonly plan: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: MeshRevisionArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Every argument is checked (and the layout decided) before anything is registered: a refused
+        // input leaves nothing in the plan, not even this component.
+        const { spec, install } = parseMeshRevisionArgs(args, "args");
+        const layout = layoutMesh(spec, "args");
         super(MESH_REVISION_TYPE, name, {}, opts);
-        const { mode = "install", chart, createIstioNamespace, ...specInput } = args;
-        const spec = parseMeshSpec(specInput, "args");
-        const layout = layoutMesh(spec);
+        const mode = install.mode;
         if (layout.plan !== undefined && !layout.plan.allowed) {
             // The policy pack refuses this; without it, say so loudly rather than fail the program.
             pulumi.log.warn(`mesh-rollout: ${layout.plan.reason} (the mesh-rollout policy pack refuses this upgrade).`, this);
@@ -69,7 +71,7 @@ export class MeshRevision extends pulumi.ComponentResource {
         // The ledger goes first and every child waits for it: its policies (stage order, version jump)
         // then judge the update before any child is touched, even in an update that skips the preview.
         const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode) }, { parent: this });
-        createMeshChildren(this, name, spec, layout, { mode, chart, createIstioNamespace: createIstioNamespace ?? mode === "install", ledger });
+        createMeshChildren(this, name, spec, layout, { ...install, ledger });
 
         this.revisions = pulumi.output(layout.revisions.map((r) => r.name));
         this.tags = pulumi.output({ ...layout.tags });
@@ -86,11 +88,8 @@ export class MeshRevision extends pulumi.ComponentResource {
     }
 }
 
-interface ChildOptions {
+interface ChildOptions extends MeshInstall {
     readonly ledger: pulumi.Resource;
-    readonly mode: "install" | "managed";
-    readonly chart?: IstiodChartArgs;
-    readonly createIstioNamespace: boolean;
 }
 
 /** Creates the mesh's Kubernetes objects for its layout, each after the ledger. */
@@ -105,12 +104,12 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
     const afterNs = { parent, dependsOn: istioNs ? [o.ledger, istioNs] : [o.ledger] };
     if (o.mode === "install") {
         for (const rev of layout.revisions) {
-            const values = pulumi.output(o.chart?.values ?? {}).apply((user) => ({
+            const values = pulumi.output((o.chart?.values ?? {}) as pulumi.Input<Record<string, unknown>>).apply((user) => ({
                 ...user,
                 revision: rev.name,
                 global: { ...((user.global as Record<string, unknown> | undefined) ?? {}), tag: rev.version, istioNamespace: spec.istioNamespace },
             }));
-            const local = o.chart?.chart !== undefined && (o.chart.chart.startsWith(".") || o.chart.chart.startsWith("/"));
+            const local = o.chart?.chart !== undefined && isLocalChartPath(o.chart.chart);
             children.push(
                 new k8s.helm.v4.Chart(
                     `${name}-istiod-${rev.name}`,

@@ -30,6 +30,11 @@ export class MeshRolloutValidationError extends Error {
         this.problem = args.problem;
         this.remedy = args.remedy;
     }
+
+    /** Serialised (by zod's error message, a logger) with the value summarised: the value may be huge, deep or cyclic. */
+    toJSON(): Record<string, string> {
+        return { name: this.name, message: this.message, path: this.path, rule: this.rule, value: quote(this.value) };
+    }
 }
 
 /** Joins a parent path and a child key: `joinPath("spec", 0)` is `spec[0]`, `joinPath("a", "b")` is `a.b`, `joinPath("ns:", "b")` is `ns:b` (a config key). */

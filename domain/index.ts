@@ -11,6 +11,8 @@ export type { HopChain } from "./hops";
 export * from "./labels";
 export * from "./names";
 export * from "./mesh";
+export * from "./mesh-install";
+export * from "./json-value";
 export * from "./ledger";
 export * from "./sidecar";
 export * from "./sidecarset";

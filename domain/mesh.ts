@@ -1,33 +1,40 @@
 import { z } from "zod";
 import { joinPath, MeshRolloutValidationError } from "./errors";
 import { assertTagName, INJECTION_LABEL, REV_LABEL } from "./labels";
-import { planUpgrade, UpgradePlan } from "./planner";
+import { planParsedUpgrade, UpgradePlan } from "./planner";
 import { domainCheck, parseInput } from "./schema";
+import { dnsLabelSetting, intSetting, labelMapSetting, booleanSetting, remedy, textSetting } from "./settings";
 import { CanaryStage, stageSchema } from "./stages";
-import { normalizeVersion, revisionName, versionStringSchema } from "./versions";
+import { formatVersion, meshVersionSchema, normalizeVersion, revisionName } from "./versions";
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label").max(63);
-const labelMap = z.record(z.string(), z.string());
+const tagRef = z.string(remedy("Give the name of a tag declared in 'tags', e.g. stable.")).superRefine(domainCheck((v: string) => assertTagName(v, "")));
+const portName = textSetting({
+    rule: "names/port",
+    problem: "is not a port name: at most 15 lowercase letters, digits or '-', starting with the protocol",
+    remedy: "Name the port after its protocol, e.g. http2 or https-admin.",
+    test: (v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) && /[a-z]/.test(v),
+    max: 15,
+});
 
 /** Which revision a tag follows through an upgrade. */
 export type TagRole = "current" | "upgrade";
 
 export const meshNamespaceSchema = z
     .object({
-        name: dnsLabel,
+        name: dnsLabelSetting("a namespace name", "shop-v2"),
         /** Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name. */
-        tag: z.string().optional(),
+        tag: tagRef.optional(),
         /** Extra labels. */
-        labels: labelMap.optional(),
+        labels: labelMapSetting().optional(),
         /** Create the namespace (true) or only label an existing one (false). */
-        create: z.boolean().default(true),
+        create: booleanSetting("create", false).default(true),
         /** Deployments whose pods restart (pod-template annotation) when the namespace's revision changes. */
-        restart: z.array(dnsLabel).default([]),
+        restart: z.array(dnsLabelSetting("a Deployment name", "cart"), remedy('Give the Deployments to restart as a list, e.g. restart: ["cart"].')).max(500).default([]),
         /** Move this namespace at controlPlane already, to verify the new revision (seed 002's `canary` namespace). */
-        moveAt: z.enum(["controlPlane", "dataPlane"]).default("dataPlane"),
+        moveAt: z.enum(["controlPlane", "dataPlane"], remedy('E.g. moveAt: "controlPlane" for a namespace that verifies the new revision.')).default("dataPlane"),
         /** Keep this namespace on the old revision through dataPlane. Finalize is refused while held. */
-        hold: z.boolean().default(false),
-    })
+        hold: booleanSetting("hold", true).default(false),
+    }, remedy('Give a namespace as an object, e.g. { name: "shop", restart: ["cart"] }.'))
     .strict()
     .superRefine(domainCheck((ns: { labels?: Record<string, string> }) => assertNoInjectionLabels(ns.labels), true));
 
@@ -51,47 +58,56 @@ function assertNoInjectionLabels(labels: Record<string, string> | undefined): vo
 
 export const meshGatewaySchema = z
     .object({
-        name: dnsLabel,
-        namespace: dnsLabel,
+        name: dnsLabelSetting("a gateway name", "ingress"),
+        namespace: dnsLabelSetting("a namespace name", "istio-ingress"),
         /** Bind through this tag instead of the revision name. */
-        tag: z.string().optional(),
-        replicas: z.number().int().min(1).default(1),
+        tag: tagRef.optional(),
+        replicas: intSetting(1, 1000, 2).default(1),
         /** Service type of the gateway. */
         serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
         ports: z
-            .array(z.object({ name: z.string(), port: z.number().int().min(1).max(65535), targetPort: z.number().int().min(1).max(65535) }).strict())
+            .array(
+                z
+                    .object(
+                        { name: portName, port: intSetting(1, 65535, 443), targetPort: intSetting(1, 65535, 8443) },
+                        remedy('Give a port as { name, port, targetPort }, e.g. { name: "https", port: 443, targetPort: 8443 }.'),
+                    )
+                    .strict(),
+                remedy('Give the ports as a list, e.g. [{ name: "https", port: 443, targetPort: 8443 }].'),
+            )
+            .max(100)
             .default([
                 { name: "http2", port: 80, targetPort: 8080 },
                 { name: "https", port: 443, targetPort: 8443 },
             ]),
-        hold: z.boolean().default(false),
-    })
+        hold: booleanSetting("hold", true).default(false),
+    }, remedy('Give a gateway as an object, e.g. { name: "ingress", namespace: "istio-ingress" }.'))
     .strict();
 
 export const meshTagSchema = z
     .object({
-        name: z.string().superRefine(domainCheck((v: string) => assertTagName(v, "name"))),
+        name: z.string(remedy("Give a tag name, e.g. stable or prod-canary.")).superRefine(domainCheck((v: string) => assertTagName(v, ""))),
         /** `current`: follows the revision serving the mesh (old until dataPlane, then new). `upgrade`: points at the new revision only while an upgrade is under way. */
         follows: z.enum(["current", "upgrade"]).default("current"),
-    })
+    }, remedy('Give a tag as an object, e.g. { name: "canary", follows: "upgrade" }.'))
     .strict();
 
 export const meshUpgradeSchema = z
     .object({
-        to: versionStringSchema,
+        to: meshVersionSchema,
         stage: stageSchema,
-    })
+    }, remedy('Give the upgrade as { to, stage }, e.g. { to: "1.14.5", stage: "controlPlane" }.'))
     .strict();
 
 export const meshSpecSchema = z
     .object({
         /** The version the mesh runs (before an upgrade: the source). */
-        version: versionStringSchema,
+        version: meshVersionSchema,
         upgrade: meshUpgradeSchema.optional(),
-        istioNamespace: dnsLabel.default("istio-system"),
-        namespaces: z.array(meshNamespaceSchema).default([]),
-        gateways: z.array(meshGatewaySchema).default([]),
-        tags: z.array(meshTagSchema).default([]),
+        istioNamespace: dnsLabelSetting("a namespace name", "istio-system").default("istio-system"),
+        namespaces: z.array(meshNamespaceSchema, remedy('Give namespaces as a list, e.g. [{ name: "shop" }].')).max(1000).default([]),
+        gateways: z.array(meshGatewaySchema, remedy('Give gateways as a list, e.g. [{ name: "ingress", namespace: "istio-ingress" }].')).max(100).default([]),
+        tags: z.array(meshTagSchema, remedy('Give tags as a list, e.g. [{ name: "stable" }].')).max(100).default([]),
     })
     .strict()
     .superRefine((spec, ctx) => {
@@ -194,18 +210,20 @@ export function parseMeshSpec(input: unknown, path = "args"): MeshSpec {
  * | finalize     | new       | new           | -             | new (hold: old, refused by policy) |
  * | rollback     | old       | old           | -             | old                  |
  */
-export function layoutMesh(spec: MeshSpec): MeshLayout {
+export function layoutMesh(spec: MeshSpec, path = ""): MeshLayout {
+    const at = (p: string) => (path === "" ? p : joinPath(path, p));
     const oldVersion = normalizeVersion(spec.version);
     const oldRevision = revisionName(spec.version);
     const stage = spec.upgrade?.stage ?? "none";
-    const plan = spec.upgrade ? planUpgrade(spec.version, spec.upgrade.to, "canary") : undefined;
+    // The versions were parsed once by the schema; the planner takes them parsed.
+    const plan = spec.upgrade ? planParsedUpgrade(spec.version, spec.upgrade.to, "canary", { from: at("version"), to: at("upgrade.to"), strategy: at("upgrade") }) : undefined;
     const newVersion = spec.upgrade ? normalizeVersion(spec.upgrade.to) : undefined;
     const newRevision = spec.upgrade ? revisionName(spec.upgrade.to) : undefined;
     if (newRevision !== undefined && newRevision === oldRevision) {
         throw new MeshRolloutValidationError({
-            path: "upgrade.to",
+            path: at("upgrade.to"),
             rule: "mesh/same-revision",
-            value: spec.upgrade?.to,
+            value: spec.upgrade ? formatVersion(spec.upgrade.to) : undefined,
             problem: `has the same revision name as ${oldVersion} (${oldRevision}), so a canary cannot run it beside the old one`,
             remedy: `Change 'version' to ${newVersion} instead (an in-place upgrade), and remove 'upgrade'.`,
         });

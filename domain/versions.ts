@@ -1,7 +1,7 @@
 import semver from "semver";
 import { z } from "zod";
 import { MeshRolloutValidationError } from "./errors";
-import { domainCheck } from "./schema";
+import { addDomainIssue, domainCheck } from "./schema";
 
 /**
  * A control-plane version: an open-source Istio version (`1.14.5`, `1.20.0-beta.1`) or an
@@ -136,6 +136,16 @@ export function revisionName(v: MeshVersion | string): string {
     }
     return `${base}-${parsed.prerelease.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.replace(/-+$/, "");
 }
+
+/** zod schema of a version string, parsed once: the output is the {@link MeshVersion}, handed on as is. */
+export const meshVersionSchema = z.string({ error: () => `\u0001remedy:Give ${VERSION_FORMS}.` }).transform((value, ctx): MeshVersion => {
+    try {
+        return parseVersion(value, "");
+    } catch (e) {
+        addDomainIssue(ctx, e);
+        return z.NEVER;
+    }
+});
 
 /** zod schema of a version string; the refinement's message is the parser's. */
 export const versionStringSchema = z.unknown().superRefine(domainCheck((value: unknown) => parseVersion(value))).pipe(z.string());

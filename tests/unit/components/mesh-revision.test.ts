@@ -142,7 +142,7 @@ describe("MeshRevision (mocked runtime)", () => {
     });
 
     it("managed mode installs no istiod, no tags, no control-plane namespace", async () => {
-        const { resources } = await build("m6", { ...upgrade("dataPlane"), version: "1.12.4.58", mode: "managed" });
+        const { resources } = await build("m6", { ...upgrade("dataPlane"), version: "1.12.4.58", mode: "managed", chart: undefined });
         assert.deepEqual(names(resources), [
             `kubernetes:apps/v1:Deployment::m6-gateway-istio-ingress-ingress`,
             `${PATCH}::m6-restart-shop-cart`,
@@ -189,7 +189,7 @@ describe("MeshRevision (mocked runtime)", () => {
         [
             "an ASM-patch-only upgrade",
             { version: "1.12.4.58", mode: "managed", upgrade: { to: "1.12.4.60", stage: "controlPlane" } },
-            "'upgrade.to' 1.12.4.60 has the same revision name as 1.12.4.58 (1-12-4), so a canary cannot run it beside the old one. Change 'version' to 1.12.4.60 instead (an in-place upgrade), and remove 'upgrade'.",
+            "'args.upgrade.to' 1.12.4.60 has the same revision name as 1.12.4.58 (1-12-4), so a canary cannot run it beside the old one. Change 'version' to 1.12.4.60 instead (an in-place upgrade), and remove 'upgrade'.",
         ],
     ];
     for (const [what, args, message] of bad) {
