@@ -1,6 +1,37 @@
 import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { MeshRevision } from "../components";
 import { CanaryRelease } from "../components/canary-release";
+
+const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
+
+/**
+ * The bookinfo namespace and its `productpage` Deployment, as an app team leaves them: the mesh labels
+ * the namespace and restarts productpage, so both must exist before the mesh touches them.
+ */
+export function bookinfoApp(provider: k8s.Provider): pulumi.Resource[] {
+    const ns = new k8s.core.v1.Namespace("bookinfo", { metadata: { name: "bookinfo" } }, { provider });
+    const labels = { app: "productpage", version: "v1" };
+    const productpage = new k8s.apps.v1.Deployment(
+        "productpage",
+        {
+            metadata: { name: "productpage", namespace: "bookinfo", labels },
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        containers: [{ name: "productpage", image: "registry.example.com/bookinfo/productpage:v1", ports: [{ name: "http", containerPort: 9080 }], securityContext: HARDENED }],
+                    },
+                },
+            },
+        },
+        { provider, dependsOn: [ns] },
+    );
+    return [ns, productpage];
+}
 
 /**
  * The `reviews` service at v1, in the mesh: what a canary release starts from; with `canaryWeight`
@@ -23,7 +54,7 @@ export function appObjects(provider: k8s.Provider, mesh: MeshRevision, canaryWei
                                 name: "reviews",
                                 image: "registry.example.com/bookinfo/reviews:v1",
                                 ports: [{ name: "http", containerPort: 9080 }],
-                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                                securityContext: HARDENED,
                             },
                         ],
                     },

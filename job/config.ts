@@ -23,6 +23,25 @@ export const jobConfigSchema = z
         /** The istiod chart: a local path or a chart name in `istiodRepository`. */
         istiodChart: z.string().min(1).default("charts/istiod-minimal"),
         istiodRepository: z.string().url().optional(),
+        /**
+         * Extra istiod chart values, a JSON object: e.g. an injector reached by URL on a cluster with no
+         * real istiod (`{"istiodRemote":{"injectionURL":"https://127.0.0.1:9443/inject","injectionCABundle":"..."}}`).
+         */
+        istiodValues: z
+            .string()
+            .transform((text, ctx) => {
+                try {
+                    const v: unknown = JSON.parse(text);
+                    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+                        return v as Record<string, unknown>;
+                    }
+                } catch {
+                    // reported below
+                }
+                ctx.addIssue({ code: "custom", message: `must be a JSON object of chart values, e.g. {"istiodRemote":{"injectionURL":"https://127.0.0.1:9443/inject"}}` });
+                return z.NEVER;
+            })
+            .optional(),
     })
     .strict()
     .superRefine((c, ctx) => {

@@ -7,9 +7,9 @@ import { MeshRevision, SidecarSetUpgrade, SidecarVersion } from "../components";
 import { PACKAGE_ROOT } from "../cli/engine";
 import { MeshRolloutValidationError } from "../domain";
 import { parseJobConfig } from "./config";
-import { appObjects } from "./app";
+import { appObjects, bookinfoApp } from "./app";
 
-const KEYS = ["version", "upgradeTo", "stage", "sidecarVersion", "canaryWeight", "renderDir", "kubeconfig", "istiodChart", "istiodRepository"];
+const KEYS = ["version", "upgradeTo", "stage", "sidecarVersion", "canaryWeight", "renderDir", "kubeconfig", "istiodChart", "istiodRepository", "istiodValues"];
 
 function main() {
     const cfg = new pulumi.Config("mesh-rollout");
@@ -19,28 +19,31 @@ function main() {
         : new k8s.Provider("render", { renderYamlToDirectory: path.resolve(PACKAGE_ROOT, config.renderDir) });
     const providers = { kubernetes: provider };
     const localChart = !config.istiodRepository;
+    const values = config.istiodValues ?? {};
+    // The app the upgrade restarts: it exists before the mesh labels its namespace and restarts it.
+    const bookinfo = bookinfoApp(provider);
 
     const mesh = new MeshRevision(
         "mesh",
         {
             version: config.version,
             ...(config.upgradeTo && config.stage ? { upgrade: { to: config.upgradeTo, stage: config.stage } } : {}),
-            chart: localChart ? { chart: path.resolve(PACKAGE_ROOT, config.istiodChart) } : { chart: config.istiodChart, repository: config.istiodRepository },
+            chart: localChart ? { chart: path.resolve(PACKAGE_ROOT, config.istiodChart), values } : { chart: config.istiodChart, repository: config.istiodRepository, values },
             tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
             namespaces: [
-                { name: "bookinfo", restart: ["productpage"] },
+                { name: "bookinfo", create: false, restart: ["productpage"] },
                 { name: "reviews", tag: "stable" },
                 { name: "mesh-canary", moveAt: "controlPlane" },
             ],
             gateways: [{ name: "ingressgateway", namespace: "istio-ingress" }],
         },
-        { providers },
+        { providers, dependsOn: bookinfo },
     );
 
     // Seed 000: a sidecar catalog, one container version and one VM package.
     const catalog = {
-        "1.0.0": new SidecarVersion("sidecar-1.0.0", { version: "1.0.0", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.0", description: "first proxy build" }, { providers }),
-        "1.0.1": new SidecarVersion("sidecar-1.0.1", { version: "1.0.1", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.1", description: "fixes drain timing" }, { providers }),
+        "1.0.0": new SidecarVersion("sidecar-1.0.0", { version: "1.0.0", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.0", description: "first proxy build" }, { providers, dependsOn: [mesh] }),
+        "1.0.1": new SidecarVersion("sidecar-1.0.1", { version: "1.0.1", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.1", description: "fixes drain timing" }, { providers, dependsOn: [mesh] }),
     };
     new SidecarVersion(
         "sidecar-vm-1.0.0",
@@ -50,7 +53,7 @@ function main() {
             tarPackage: { url: "https://downloads.example.com/mosn/mosn-1.0.0.tar.gz", sha256: "6f1ed002ab5595859014ebf0951522d9f1a4e9e1fe1dc0a5b49f5ba4e6e1c0e2" },
             description: "for VMs outside the cluster",
         },
-        { providers },
+        { providers, dependsOn: [mesh] },
     );
 
     // Seed 004: hot-upgraded sidecars in a namespace without auto-injection.

@@ -28,20 +28,27 @@ export const STORY: readonly StoryStep[] = [
     { slug: "refused-jump", title: "Try an upgrade 1.14.5 -> 1.17.0 (skips two minor versions)", config: { version: "1.14.5", upgradeTo: "1.17.0", stage: "controlPlane" }, expectRefused: true },
 ];
 
-function parseArgs(argv: readonly string[]): { kubeconfig?: string } {
+const USAGE = "Usage: npm start [-- --kubeconfig <path> [--istiod-values <json>]]";
+
+function parseArgs(argv: readonly string[]): { kubeconfig?: string; istiodValues?: string } {
     let kubeconfig = process.env.MESH_ROLLOUT_KUBECONFIG;
+    let istiodValues = process.env.MESH_ROLLOUT_ISTIOD_VALUES;
     for (let i = 0; i < argv.length; i++) {
-        const m = /^--kubeconfig(?:=(.*))?$/.exec(argv[i]);
-        if (m !== null) {
-            kubeconfig = m[1] ?? argv[++i];
-            if (!kubeconfig) {
-                throw new Error("--kubeconfig needs a path: npm start -- --kubeconfig ~/.kube/config");
-            }
+        const m = /^--(kubeconfig|istiod-values)(?:=(.*))?$/.exec(argv[i]);
+        if (m === null) {
+            throw new Error(`unknown argument '${argv[i]}'. ${USAGE}`);
+        }
+        const value = m[2] ?? argv[++i];
+        if (!value) {
+            throw new Error(`--${m[1]} needs a value: npm start -- --kubeconfig ~/.kube/config`);
+        }
+        if (m[1] === "kubeconfig") {
+            kubeconfig = value;
         } else {
-            throw new Error(`unknown argument '${argv[i]}'. Usage: npm start [-- --kubeconfig <path>]`);
+            istiodValues = value;
         }
     }
-    return kubeconfig ? { kubeconfig } : {};
+    return { ...(kubeconfig ? { kubeconfig } : {}), ...(istiodValues ? { istiodValues } : {}) };
 }
 
 /** Where the story keeps its state and writes its manifests. */
@@ -56,7 +63,13 @@ export interface StoryPaths {
 
 export const DEFAULT_STORY_PATHS: StoryPaths = { workDir: path.join(PACKAGE_ROOT, ".mesh-rollout"), outDir: path.join(PACKAGE_ROOT, "out"), stackName: "story" };
 
-async function openStack(paths: StoryPaths, kubeconfig?: string): Promise<Stack> {
+/** The default paths, or `$MESH_ROLLOUT_STORY_DIR/{work,out}` when that is set (a second story beside the first). */
+export function storyPathsFromEnv(env: NodeJS.ProcessEnv = process.env): StoryPaths {
+    const dir = env.MESH_ROLLOUT_STORY_DIR;
+    return dir ? { workDir: path.resolve(dir, "work"), outDir: path.resolve(dir, "out"), stackName: "story" } : DEFAULT_STORY_PATHS;
+}
+
+async function openStack(paths: StoryPaths, kubeconfig?: string, istiodValues?: string): Promise<Stack> {
     const work = paths.workDir;
     const stateDir = path.join(work, "state");
     const home = path.join(work, "home");
@@ -86,6 +99,7 @@ async function openStack(paths: StoryPaths, kubeconfig?: string): Promise<Stack>
     await stack.setAllConfig({
         "mesh-rollout:renderDir": { value: path.join(outDir, "current") },
         ...(kubeconfig ? { "mesh-rollout:kubeconfig": { value: path.resolve(kubeconfig) } } : {}),
+        ...(istiodValues ? { "mesh-rollout:istiodValues": { value: istiodValues } } : {}),
     });
     return stack;
 }
@@ -125,11 +139,11 @@ function planWords(config: Record<string, string | undefined>): string {
 }
 
 export async function runStory(argv: readonly string[], paths: StoryPaths = DEFAULT_STORY_PATHS): Promise<number> {
-    const { kubeconfig } = parseArgs(argv);
+    const { kubeconfig, istiodValues } = parseArgs(argv);
     const outDir = paths.outDir;
     console.log(`mesh-rollout story: ${STORY.length} ordered stack updates, policy pack ${path.relative(PACKAGE_ROOT, MESH_ROLLOUT_PACK)}`);
     console.log(kubeconfig ? `Target: the cluster of ${kubeconfig}` : "Target: no cluster; manifests rendered to out/ (Kubernetes provider renderYamlToDirectory)");
-    const stack = await openStack(paths, kubeconfig);
+    const stack = await openStack(paths, kubeconfig, istiodValues);
     const outcomes: StepOutcome[] = [];
     const config: Record<string, string | undefined> = {};
     for (const [i, step] of STORY.entries()) {
@@ -166,7 +180,7 @@ export async function runStory(argv: readonly string[], paths: StoryPaths = DEFA
 }
 
 if (require.main === module) {
-    runStory(process.argv.slice(2)).then(
+    runStory(process.argv.slice(2), storyPathsFromEnv()).then(
         (code) => (process.exitCode = code),
         (e: unknown) => {
             console.error(`mesh-rollout story: ${e instanceof Error ? e.message : String(e)}`);

@@ -10,9 +10,12 @@ const provider = exampleProvider();
 const providers = { kubernetes: provider };
 const config = new pulumi.Config();
 
+// The catalog's own namespace (the default, istio-system, exists wherever Istio runs).
+const catalogNamespace = "mesh-catalog";
+const catalog = new k8s.core.v1.Namespace("catalog", { metadata: { name: catalogNamespace } }, { provider });
 const versions = {
-    "1.0.0": new SidecarVersion("proxy-1.0.0", { version: "1.0.0", scenario: "container", image: "registry.example.com/asm/asm-istio-proxy:1.6.8-1" }, { providers }),
-    "1.0.1": new SidecarVersion("proxy-1.0.1", { version: "1.0.1", scenario: "container", image: "registry.example.com/asm/asm-istio-proxy:1.6.8-2" }, { providers }),
+    "1.0.0": new SidecarVersion("proxy-1.0.0", { version: "1.0.0", scenario: "container", image: "registry.example.com/asm/asm-istio-proxy:1.6.8-1", catalogNamespace }, { providers, dependsOn: [catalog] }),
+    "1.0.1": new SidecarVersion("proxy-1.0.1", { version: "1.0.1", scenario: "container", image: "registry.example.com/asm/asm-istio-proxy:1.6.8-2", catalogNamespace }, { providers, dependsOn: [catalog] }),
 };
 const use = (config.get("sidecarVersion") ?? "1.0.0") as keyof typeof versions;
 

@@ -30,6 +30,11 @@ export interface TestStackOptions {
     readonly config?: Readonly<Record<string, string>>;
     /** Secret config values. */
     readonly secrets?: Readonly<Record<string, string>>;
+    /**
+     * Target this cluster (a kubeconfig path): the program reads it from `mesh-rollout-test:kubeconfig`
+     * (examples: `example:kubeconfig`) instead of rendering to a folder.
+     */
+    readonly kubeconfig?: string;
 }
 
 /** A stack of a test program with its own backend, home and render directory. */
@@ -57,6 +62,10 @@ export class TestStack {
         const ws = await LocalWorkspace.create({ workDir: programDir, envVars, pulumiHome: home, pulumiCommand });
         const stack = await Stack.create(stackName, ws);
         const config: ConfigMap = { "mesh-rollout-test:renderDir": { value: renderDir } };
+        if (opts.kubeconfig !== undefined) {
+            config["mesh-rollout-test:kubeconfig"] = { value: opts.kubeconfig };
+            config["example:kubeconfig"] = { value: opts.kubeconfig };
+        }
         for (const [k, v] of Object.entries(opts.config ?? {})) {
             config[k] = { value: v };
         }
@@ -79,10 +88,16 @@ export class TestStack {
         await this.stack.removeAllConfig([...keys]);
     }
 
-    async preview(opts: { policyPacks?: readonly string[] } = {}): Promise<OperationResult> {
+    async preview(opts: { policyPacks?: readonly string[]; expectNoChanges?: boolean } = {}): Promise<OperationResult> {
         const c = eventCollector();
         try {
-            const r = await this.stack.preview({ policyPacks: [...(opts.policyPacks ?? [])], onEvent: c.onEvent, color: "never", diff: false });
+            const r = await this.stack.preview({
+                policyPacks: [...(opts.policyPacks ?? [])],
+                onEvent: c.onEvent,
+                color: "never",
+                diff: false,
+                ...(opts.expectNoChanges ? { expectNoChanges: true } : {}),
+            });
             return c.result(true, r.stdout, r.stderr);
         } catch (e) {
             return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
@@ -113,6 +128,17 @@ export class TestStack {
             result = c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
         }
         return { ...result, rendered: readTree(this.renderDir) };
+    }
+
+    /** `pulumi refresh`: reads every resource back from where it lives (the cluster) into the state. */
+    async refresh(opts: { expectNoChanges?: boolean } = {}): Promise<OperationResult> {
+        const c = eventCollector();
+        try {
+            const r = await this.stack.refresh({ onEvent: c.onEvent, color: "never", ...(opts.expectNoChanges ? { expectNoChanges: true } : {}) });
+            return c.result(true, r.stdout, r.stderr);
+        } catch (e) {
+            return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+        }
     }
 
     async destroy(): Promise<OperationResult> {

@@ -4,8 +4,11 @@ import { CanaryRelease } from "../../../../components/canary-release";
 import type { ReleaseStrategy, TrafficArgs } from "../../../../domain/canary";
 
 const config = new pulumi.Config("mesh-rollout-test");
-const provider = new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
-const namespace = "bookinfo";
+const kubeconfig = config.get("kubeconfig");
+const provider = kubeconfig
+    ? new k8s.Provider("cluster", { kubeconfig })
+    : new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+const namespace = config.get("namespace") ?? "bookinfo";
 const port = { protocol: "HTTP" as const, name: "http-web", containerPort: 9080 };
 
 // The app as its own program has it: the Service and the current version v1. After a promotion the
@@ -34,7 +37,7 @@ const release = new CanaryRelease(
             containers: [
                 {
                     name: "reviews",
-                    image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.1",
+                    image: config.get("newImage") ?? "docker.io/istio/examples-bookinfo-reviews-v2:1.20.1",
                     ports: [port],
                     resources: { cpuRequest: 0.1, memoryRequest: 128, cpuLimit: 0.5, memoryLimit: 256 },
                     ...((config.getBoolean("readinessProbe") ?? true) ? { readinessProbe: { http: { path: "/health", port: "http-web" }, periodSeconds: 5 } } : {}),
@@ -62,6 +65,20 @@ if (legacyWeights !== undefined) {
             kind: "VirtualService",
             metadata: { name: "ratings", namespace },
             spec: { hosts: ["ratings"], http: [{ route: legacyWeights.map((weight, i) => ({ destination: { host: "ratings", subset: `v${i + 1}` }, weight })) }] },
+        },
+        { provider },
+    );
+}
+
+// A hand-written VirtualService the API server's CRD validation refuses (a retry timeout that is no duration).
+if (config.getBoolean("invalidVirtualService") ?? false) {
+    new k8s.apiextensions.CustomResource(
+        "details",
+        {
+            apiVersion: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: { name: "details", namespace },
+            spec: { hosts: ["details"], http: [{ route: [{ destination: { host: "details" } }], retries: { attempts: 3, perTryTimeout: "abc" } }] },
         },
         { provider },
     );

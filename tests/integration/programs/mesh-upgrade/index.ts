@@ -4,7 +4,12 @@ import path from "node:path";
 import { MeshRevision } from "../../../../components/mesh-revision";
 
 const config = new pulumi.Config("mesh-rollout-test");
-const provider = new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+// A cluster when the test gives one (namespaces then exist already, as an app team left them), else a folder.
+const kubeconfig = config.get("kubeconfig");
+const provider = kubeconfig
+    ? new k8s.Provider("cluster", { kubeconfig })
+    : new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+const create = kubeconfig === undefined;
 
 const to = config.get("to");
 const stage = config.get("stage");
@@ -13,11 +18,11 @@ const mesh = new MeshRevision(
     {
         version: config.get("version") ?? "1.12.4",
         ...(to !== undefined && stage !== undefined ? { upgrade: { to, stage: stage as never } } : {}),
-        chart: { chart: path.resolve(__dirname, "../../../../charts/istiod-minimal") },
+        chart: { chart: path.resolve(__dirname, "../../../../charts/istiod-minimal"), values: config.getObject<Record<string, unknown>>("chartValues") ?? {} },
         tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
         namespaces: [
-            { name: "shop", restart: ["cart"], hold: config.getBoolean("holdShop") ?? false },
-            { name: "payments", tag: "stable" },
+            { name: "shop", restart: ["cart"], hold: config.getBoolean("holdShop") ?? false, create },
+            { name: "payments", tag: "stable", create },
         ],
         gateways: [{ name: "ingress", namespace: "istio-ingress" }],
     },
