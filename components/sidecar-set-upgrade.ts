@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSidecarSetSpec, sidecarSetManifest, SidecarSetSpecInput, sidecarSetTargets, MeshRolloutValidationError } from "../domain";
-import type { SidecarVersionRef } from "./sidecar-version";
+import { parseSidecarSetUpgradeArgs, sidecarSetManifest, SidecarSetSpecInput, sidecarSetTargets } from "../domain";
+import { SidecarVersion, SidecarVersionRef } from "./sidecar-version";
 
 export const SIDECAR_SET_UPGRADE_TYPE = "mesh-rollout:index:SidecarSetUpgrade";
 
@@ -22,21 +22,12 @@ export class SidecarSetUpgrade extends pulumi.ComponentResource {
     readonly version: pulumi.Output<string>;
 
     constructor(name: string, args: SidecarSetUpgradeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(SIDECAR_SET_UPGRADE_TYPE, name, {}, opts);
-        const { sidecarVersion, ...specInput } = args;
-        const spec = parseSidecarSetSpec(specInput, "args");
-        if (sidecarVersion.image === undefined) {
-            throw new MeshRolloutValidationError({
-                path: "args.sidecarVersion",
-                rule: "sidecarset/vm-version",
-                value: sidecarVersion.version,
-                problem: "is a VM-scenario version (a TAR package); a SidecarSet injects a container image",
-                remedy: "Use a container-scenario catalog version.",
-            });
-        }
+        // Every argument is checked before anything is registered; a refusal leaves nothing in the plan.
+        const { spec, sidecar } = parseSidecarSetUpgradeArgs(withPlainSidecarVersion(args), "args");
         const targets = sidecarSetTargets(name, spec);
+        super(SIDECAR_SET_UPGRADE_TYPE, name, {}, opts);
         for (const target of targets) {
-            const manifest = sidecarSetManifest(target, spec, { version: sidecarVersion.version, image: sidecarVersion.image });
+            const manifest = sidecarSetManifest(target, spec, sidecar);
             new k8s.apiextensions.CustomResource(target.name, manifest as k8s.apiextensions.CustomResourceArgs, {
                 parent: this,
                 // OpenKruise fixes a sidecar's upgrade type at creation; a change is a new SidecarSet.
@@ -45,7 +36,16 @@ export class SidecarSetUpgrade extends pulumi.ComponentResource {
             });
         }
         this.sidecarSets = pulumi.output(targets.map((t) => t.name));
-        this.version = pulumi.output(sidecarVersion.version);
+        this.version = pulumi.output(sidecar.version);
         this.registerOutputs({ sidecarSets: this.sidecarSets, version: this.version });
     }
+}
+
+/** A SidecarVersion of this stack is reduced to its version and image; anything else is checked as given. */
+function withPlainSidecarVersion(args: unknown): unknown {
+    if (typeof args !== "object" || args === null) {
+        return args;
+    }
+    const sv = (args as { sidecarVersion?: unknown }).sidecarVersion;
+    return sv instanceof SidecarVersion ? { ...args, sidecarVersion: { version: sv.version, ...(sv.image !== undefined ? { image: sv.image } : {}) } } : args;
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { canonicalSidecarSpec, catalogObjectName, parseSidecarVersionSpec, SidecarVersionSpec, sidecarVersionDigest } from "../domain";
+import { canonicalSidecarSpec, catalogObjectName, parseSidecarVersionArgs, SidecarVersionSpec, sidecarVersionDigest, tarUrlIsSecret } from "../domain";
 import { canonicalJson, StateRecord, stateRecordType } from "../provider";
 
 export const SIDECAR_VERSION_TYPE = "mesh-rollout:index:SidecarVersion";
@@ -8,6 +8,8 @@ export const SIDECAR_VERSION_RECORD_KIND = "SidecarVersionRecord";
 /** The resource type the catalog policies match: `pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord`. */
 export const SIDECAR_VERSION_RECORD_TYPE = stateRecordType(SIDECAR_VERSION_RECORD_KIND);
 export const SIDECAR_DIGEST_ANNOTATION = "mesh-rollout.io/digest";
+/** On the catalog ConfigMap of a pre-signed TAR address: the Secret holding the full address (key `url`). */
+export const TAR_URL_SECRET_ANNOTATION = "mesh-rollout.io/tar-url-secret";
 
 /** What a consumer needs of a catalog version; a {@link SidecarVersion} is one, so is a value read from another stack. */
 export interface SidecarVersionRef {
@@ -23,7 +25,14 @@ export interface SidecarVersionArgs {
     readonly scenario: "container" | "vm";
     /** Image address, for the container scenario. */
     readonly image?: string;
-    /** TAR package, for the VM scenario: an https address and the package's sha256. */
+    /**
+     * TAR package, for the VM scenario: an https address and the package's sha256. A pre-signed address
+     * (its query carries a credential: Signature, X-Amz-Signature, OSSAccessKeyId, token, sig, ...) is
+     * kept secret: the catalog ConfigMap and the stack record hold it with its query redacted
+     * (`?<redacted>`; the digest is computed over that, so re-signing is not an edit), and the full
+     * address is stored, as a Pulumi secret, in the Secret `<catalog object>-tar` (key `url`) named by the
+     * ConfigMap's `mesh-rollout.io/tar-url-secret` annotation.
+     */
     readonly tarPackage?: { readonly url: string; readonly sha256: string };
     /**
      * The `mosn.api` and `mosn.pkg` versions the sidecar (or plugin) depends on.
@@ -59,15 +68,19 @@ export class SidecarVersion extends pulumi.ComponentResource implements SidecarV
     readonly catalogObject: pulumi.Output<string>;
 
     constructor(name: string, args: SidecarVersionArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Every argument is checked before anything is registered; a refusal leaves nothing in the plan.
+        const spec = parseSidecarVersionArgs(withPlainMain(args), "args");
         super(SIDECAR_VERSION_TYPE, name, {}, opts);
-        const { catalogNamespace = "istio-system", main, ...rest } = args;
-        const spec = parseSidecarVersionSpec({ ...rest, ...(main !== undefined ? { main: { version: main.version, mosn: mainMosn(main) } } : {}) }, "args");
+        const catalogNamespace = spec.catalogNamespace;
         this.spec = spec;
         this.version = spec.version;
         this.image = spec.image;
         this.digest = sidecarVersionDigest(spec);
         const canonical = canonicalSidecarSpec(spec);
         const objectName = catalogObjectName(spec.version, this.digest);
+        // A pre-signed TAR address carries a credential: the ConfigMap and the record hold it redacted,
+        // and the full address lives only in a Secret, as a Pulumi secret (encrypted in the state).
+        const tarSecret = tarUrlIsSecret(spec) ? `${objectName}-tar` : undefined;
         // Immutable, and named by digest: an edit is a new object, never an in-place change.
         const object = new k8s.core.v1.ConfigMap(
             `${name}-catalog`,
@@ -76,19 +89,35 @@ export class SidecarVersion extends pulumi.ComponentResource implements SidecarV
                     name: objectName,
                     namespace: catalogNamespace,
                     labels: { "mesh-rollout.io/sidecar-version": spec.version, "app.kubernetes.io/managed-by": "mesh-rollout" },
-                    annotations: { [SIDECAR_DIGEST_ANNOTATION]: this.digest },
+                    annotations: { [SIDECAR_DIGEST_ANNOTATION]: this.digest, ...(tarSecret !== undefined ? { [TAR_URL_SECRET_ANNOTATION]: tarSecret } : {}) },
                 },
                 immutable: true,
                 data: { "spec.json": canonicalJson(canonical) },
             },
             { parent: this },
         );
+        if (tarSecret !== undefined && spec.tarPackage !== undefined) {
+            new k8s.core.v1.Secret(
+                `${name}-tar-url`,
+                {
+                    metadata: { name: tarSecret, namespace: catalogNamespace, labels: { "mesh-rollout.io/sidecar-version": spec.version, "app.kubernetes.io/managed-by": "mesh-rollout" } },
+                    type: "Opaque",
+                    stringData: { url: pulumi.secret(spec.tarPackage.url) },
+                },
+                { parent: this },
+            );
+        }
         new SidecarVersionRecord(`${name}-record`, { version: spec.version, state: { ...canonical, digest: this.digest, ...(spec.main ? { mainMosn: spec.main.mosn } : {}) } }, { parent: this });
         this.catalogObject = object.metadata.name;
         this.registerOutputs({ catalogObject: this.catalogObject, digest: this.digest });
     }
 }
 
-function mainMosn(main: NonNullable<SidecarVersionArgs["main"]>): { api: string; pkg: string } {
-    return main instanceof SidecarVersion ? main.spec.mosn : main.mosn;
+/** A SidecarVersion given as `main` is reduced to its version and mosn pins; anything else is checked as given. */
+function withPlainMain(args: unknown): unknown {
+    if (typeof args !== "object" || args === null) {
+        return args;
+    }
+    const main = (args as { main?: unknown }).main;
+    return main instanceof SidecarVersion ? { ...args, main: { version: main.version, mosn: main.spec.mosn } } : args;
 }

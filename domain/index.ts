@@ -15,5 +15,8 @@ export * from "./mesh-install";
 export * from "./json-value";
 export * from "./ledger";
 export * from "./sidecar";
+export * from "./presigned-url";
+export * from "./container-overrides";
 export * from "./sidecarset";
+export * from "./sidecar-args";
 export * from "./canary";

@@ -3,7 +3,7 @@
 // iterative, so a value nested a million levels deep is refused, not a stack overflow.
 import { z } from "zod";
 import { joinPath, MeshRolloutValidationError } from "./errors";
-import { addDomainIssue } from "./schema";
+import { addDomainIssue, splitPath } from "./schema";
 
 export const MAX_JSON_DEPTH = 32;
 export const MAX_JSON_NODES = 20000;
@@ -82,21 +82,14 @@ export function assertJsonValue(value: unknown, options: JsonCheckOptions): void
 
 /** A zod schema of a plain JSON object (see {@link assertJsonValue}); with `allowDeferred`, an Output is accepted as is. */
 export function jsonObjectSetting(options: JsonCheckOptions) {
-    return z.unknown().superRefine((value, ctx) => {
+    return z.custom<Record<string, unknown>>(() => true).superRefine((value, ctx) => {
         try {
             if (!(options.allowDeferred && isDeferredValue(value)) && !isPlainObject(value)) {
                 throw new MeshRolloutValidationError({ path: "", rule: "input/type", value, problem: "must be an object", remedy: options.remedy });
             }
             assertJsonValue(value, options);
         } catch (e) {
-            addDomainIssue(ctx, e, e instanceof MeshRolloutValidationError && e.path !== "" ? splitRelative(e.path) : []);
+            addDomainIssue(ctx, e, e instanceof MeshRolloutValidationError && e.path !== "" ? splitPath(e.path) : []);
         }
     });
-}
-
-function splitRelative(path: string): (string | number)[] {
-    return path
-        .split(/\.|\[(\d+)\]/)
-        .filter((p) => p !== undefined && p !== "")
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }

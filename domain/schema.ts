@@ -121,7 +121,7 @@ export function firstDomainError(...checks: ((value: never) => MeshRolloutValida
 }
 
 /** `labels.istio-injection` -> ["labels", "istio-injection"]; `ports[1].name` -> ["ports", 1, "name"]. */
-function splitPath(path: string): (string | number)[] {
+export function splitPath(path: string): (string | number)[] {
     return path
         .split(/\.|\[(\d+)\]/)
         .filter((p) => p !== undefined && p !== "")

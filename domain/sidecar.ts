@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { MeshRolloutValidationError } from "./errors";
 import { domainCheck, firstDomainError, parseInput } from "./schema";
+import { hasCredentialQuery, redactUrl } from "./presigned-url";
+import { dnsLabelSetting, remedy, textSetting } from "./settings";
 
 /** Seed 000: the default `mosn.api` that MOSN and its plugins depend on. */
 export const DEFAULT_MOSN_API = "v0.0.0-20211217011300-b851d129be01";
@@ -14,6 +16,8 @@ const DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9]
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
 const IMAGE_RE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
 const GO_PSEUDO_VERSION_RE = /^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/;
+
+export const IMAGE_REMEDY = "Give the full image address, e.g. registry.cn-hangzhou.aliyuncs.com/acs/asm-istio-proxy:1.6.8.";
 
 export function assertSidecarVersion(value: unknown, path: string): asserts value is string {
     if (typeof value === "string" && value.length <= 63 && SIDECAR_VERSION_RE.test(value)) {
@@ -38,7 +42,7 @@ export function assertImageReference(value: unknown, path: string): asserts valu
         rule: "sidecar/image",
         value,
         problem: "is not an image reference: expected [registry[:port]/]repository[:tag][@sha256:digest] with a lowercase repository",
-        remedy: "Give the full image address, e.g. registry.cn-hangzhou.aliyuncs.com/acs/asm-istio-proxy:1.6.8.",
+        remedy: IMAGE_REMEDY,
     });
 }
 
@@ -56,37 +60,59 @@ function assertHttpsUrl(value: unknown, path: string): asserts value is string {
         throw new MeshRolloutValidationError({
             path,
             rule: "sidecar/tar-url",
-            value,
+            value: typeof value === "string" ? redactUrl(value) : value,
             problem: "is not an https:// address (without credentials)",
-            remedy: "Serve the TAR package over https and give its address, e.g. https://example.com/mosn-1.0.0.tar.gz; keep credentials out of the address.",
+            remedy: TAR_URL_REMEDY,
         });
     }
 }
 
+const goModuleVersion = (example: string) =>
+    textSetting({ rule: "sidecar/mosn-version", problem: "is not a Go module version (vX.Y.Z or a pseudo-version)", remedy: `Give the Go module version the sidecar was built against, e.g. ${example}.`, test: (v) => GO_PSEUDO_VERSION_RE.test(v), max: 128 });
+
 const mosnSchema = z
-    .object({
-        api: z.string().regex(GO_PSEUDO_VERSION_RE, "must be a Go module version such as v0.0.0-20211217011300-b851d129be01").default(DEFAULT_MOSN_API),
-        pkg: z.string().regex(GO_PSEUDO_VERSION_RE, "must be a Go module version such as v0.0.0-20211217101631-d914102d1baf").default(DEFAULT_MOSN_PKG),
-    })
+    .object(
+        {
+            api: goModuleVersion(DEFAULT_MOSN_API).default(DEFAULT_MOSN_API),
+            pkg: goModuleVersion(DEFAULT_MOSN_PKG).default(DEFAULT_MOSN_PKG),
+        },
+        remedy(`Give the MOSN pins as { api, pkg }, e.g. { api: "${DEFAULT_MOSN_API}", pkg: "${DEFAULT_MOSN_PKG}" }.`),
+    )
     .strict();
 
+const TAR_URL_REMEDY = "Serve the TAR package over https and give its address, e.g. https://example.com/mosn-1.0.0.tar.gz; keep user:password out of the address (a pre-signed query is kept secret).";
+
 const tarPackageSchema = z
-    .object({
-        url: z.string().superRefine(domainCheck((v: string) => assertHttpsUrl(v, "url"))),
-        sha256: z.string().regex(/^[a-f0-9]{64}$/, "must be 64 lowercase hex digits"),
-    })
+    .object(
+        {
+            url: z.string(remedy(TAR_URL_REMEDY)).max(4096, remedy(TAR_URL_REMEDY)).superRefine(domainCheck((v: string) => assertHttpsUrl(v, ""))),
+            sha256: textSetting({ rule: "sidecar/sha256", problem: "is not a sha256 digest: 64 lowercase hex digits", remedy: "Give the package's digest as printed by sha256sum, e.g. 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.", test: (v) => /^[a-f0-9]{64}$/.test(v), max: 64 }),
+        },
+        remedy('Give the TAR package as { url, sha256 }, e.g. { url: "https://example.com/mosn-1.0.0.tar.gz", sha256: "9f86…0a08" }.'),
+    )
     .strict();
+
+const VERSION_REMEDY = "Use a version such as 1.0.0, 1.12.4.58 or 1.6.8-1.";
+const sidecarVersionText = z.string(remedy(VERSION_REMEDY)).superRefine(domainCheck((v: string) => assertSidecarVersion(v, "")));
 
 export const sidecarVersionSpecSchema = z
     .object({
-        version: z.string().superRefine(domainCheck((v: string) => assertSidecarVersion(v, "version"))),
-        scenario: z.enum(["container", "vm"]),
-        image: z.string().superRefine(domainCheck((v: string) => assertImageReference(v, "image"))).optional(),
+        version: sidecarVersionText,
+        scenario: z.enum(["container", "vm"], remedy("container: the sidecar is an image; vm: a TAR package (seed 000).")),
+        image: z.string(remedy(IMAGE_REMEDY)).superRefine(domainCheck((v: string) => assertImageReference(v, ""))).optional(),
         tarPackage: tarPackageSchema.optional(),
         mosn: mosnSchema.default({ api: DEFAULT_MOSN_API, pkg: DEFAULT_MOSN_PKG }),
-        description: z.string().max(1024).default(""),
+        description: z.string(remedy('Give a short description, e.g. "MOSN 1.0.0 with the OSS plugin".')).max(1024, remedy("Keep the description to 1024 characters; link to release notes instead.")).default(""),
         /** For a plugin: the main MOSN version it plugs into, with that version's mosn pins. */
-        main: z.object({ version: z.string(), mosn: mosnSchema }).strict().optional(),
+        main: z
+            .object(
+                { version: sidecarVersionText, mosn: mosnSchema },
+                remedy('Give the main MOSN version: a SidecarVersion of this stack, or { version: "1.0.0", mosn: { api, pkg } }; leave main out for a main version.'),
+            )
+            .strict()
+            .optional(),
+        /** Namespace of the catalog object. */
+        catalogNamespace: dnsLabelSetting("a namespace name", "istio-system").default("istio-system"),
     })
     .strict()
     .superRefine(firstDomainError(scenarioError, mainMosnError));
@@ -150,11 +176,17 @@ export function canonicalSidecarSpec(spec: SidecarVersionSpec): Record<string, u
         version: spec.version,
         scenario: spec.scenario,
         ...(spec.image !== undefined ? { image: spec.image } : {}),
-        ...(spec.tarPackage !== undefined ? { tarPackage: { url: spec.tarPackage.url, sha256: spec.tarPackage.sha256 } } : {}),
+        // A pre-signed address is redacted: its signature is a secret, and re-signing is not an edit.
+        ...(spec.tarPackage !== undefined ? { tarPackage: { url: redactUrl(spec.tarPackage.url), sha256: spec.tarPackage.sha256 } } : {}),
         mosn: { api: spec.mosn.api, pkg: spec.mosn.pkg },
         description: spec.description,
         ...(spec.main !== undefined ? { main: spec.main.version } : {}),
     };
+}
+
+/** True when the spec's TAR address is pre-signed (its query carries a credential) and must be kept secret. */
+export function tarUrlIsSecret(spec: SidecarVersionSpec): boolean {
+    return spec.tarPackage !== undefined && hasCredentialQuery(spec.tarPackage.url);
 }
 
 /** `sha256:<hex>` of the canonical spec (keys in a fixed order). Same spec, same digest. */
