@@ -1,11 +1,11 @@
 // The containers and volumes of a pod spec (or a SidecarSet spec, which has the same lists), read
 // without trusting their shape.
-import { field, FieldProblem, isObject, joinKey, Read } from "./fields";
+import { field, FieldProblem, isObject, joinKey, Read, Path } from "./fields";
 import { podOf, PolicyResource, SIDECARSET_TYPE } from "./resources";
 
 export interface ContainerView {
     /** `spec.containers[0]`. */
-    readonly path: string;
+    readonly path: Path;
     /** Its name; `#1` (its position) when it has none. */
     readonly name: string;
     readonly init: boolean;
@@ -14,14 +14,14 @@ export interface ContainerView {
 
 export interface PodSpecView {
     /** `spec` for a SidecarSet, `spec.template.spec` for a workload, `spec` for a Pod. */
-    readonly path: string;
+    readonly path: Path;
     readonly containers: readonly ContainerView[];
-    readonly volumes: readonly { readonly path: string; readonly name: string; readonly raw: Record<string, unknown> }[];
+    readonly volumes: readonly { readonly path: Path; readonly name: string; readonly raw: Record<string, unknown> }[];
 }
 
 const CONTAINER_EXAMPLE = '{"name": "istio-proxy", "image": "registry.example.com/mesh/proxy:1.0.0"}';
 
-function objects(spec: Record<string, unknown>, path: string, key: string, what: string, example: string): Read<[string, Record<string, unknown>][]> {
+function objects(spec: Record<string, unknown>, path: Path, key: string, what: string, example: string): Read<[Path, Record<string, unknown>][]> {
     const list = field(spec, key);
     const at = joinKey(path, key);
     if (list === undefined || list === null) {
@@ -30,7 +30,7 @@ function objects(spec: Record<string, unknown>, path: string, key: string, what:
     if (!Array.isArray(list)) {
         return new FieldProblem(at, list, `a list of ${what}s`, `[${example}]`);
     }
-    const out: [string, Record<string, unknown>][] = [];
+    const out: [Path, Record<string, unknown>][] = [];
     for (let i = 0; i < list.length; i++) {
         const item = list[i];
         if (!isObject(item)) {
@@ -47,7 +47,7 @@ const nameOf = (raw: Record<string, unknown>, position: number) => {
 };
 
 /** The containers and volumes at `path`; undefined when there is no spec. */
-export function readPodSpec(spec: unknown, path: string): Read<PodSpecView | undefined> {
+export function readPodSpec(spec: unknown, path: Path): Read<PodSpecView | undefined> {
     if (spec === undefined || spec === null) {
         return undefined;
     }

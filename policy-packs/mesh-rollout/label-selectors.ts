@@ -1,13 +1,13 @@
 // Kubernetes label selectors as a SidecarSet gives them, and an index of pods by label so that
 // matching a selector against a stack costs the pods it may select, not every pod in the stack.
-import { field, FieldProblem, isObject, isProblem, joinKey, listOf, oneOf, optional, optionalLabels, Read, readFields, string } from "./fields";
+import { field, FieldProblem, isObject, isProblem, joinKey, listOf, oneOf, optional, optionalLabels, Read, readFields, string, Path } from "./fields";
 
 export interface LabelSelector {
     readonly matchLabels: Readonly<Record<string, string>>;
     readonly matchExpressions: readonly { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values: readonly string[] }[];
 }
 
-const expression = (value: unknown, path: string) =>
+const expression = (value: unknown, path: Path) =>
     readFields(
         value,
         path,
@@ -22,7 +22,7 @@ const expression = (value: unknown, path: string) =>
     );
 
 /** A selector at `path`; absent, it selects everything (as a SidecarSet without one does). */
-export function readSelector(value: unknown, path: string): Read<LabelSelector> {
+export function readSelector(value: unknown, path: Path): Read<LabelSelector> {
     if (value === undefined || value === null) {
         return { matchLabels: {}, matchExpressions: [] };
     }

@@ -2,7 +2,7 @@
 // last applied. A record may have been written by another mesh-rollout version, so each policy
 // reads only the fields it needs, and a missing or mistyped field is a FieldProblem, not a crash.
 import { CANARY_STAGES, CanaryStage, MeshLedgerState } from "../../domain";
-import { Checker, FieldProblem, field, labelMap, listOf, mapOf, nullable, oneOf, optional, Read, readFields, Shape, string } from "./fields";
+import { Checker, FieldProblem, field, labelMap, listOf, mapOf, nullable, oneOf, optional, Read, readFields, Shape, string, Path } from "./fields";
 import { PolicyResource } from "./resources";
 import { shown } from "./values";
 
@@ -16,7 +16,7 @@ const names = listOf(revision, "a list of names", '["1-12-4", "1-14-5"]');
 export const LEDGER_FIELDS = {
     version,
     upgrade: nullable(
-        (value: unknown, path: string): Read<{ to: string; stage: CanaryStage }> =>
+        (value: unknown, path: Path): Read<{ to: string; stage: CanaryStage }> =>
             readFields(value, path, { to: version, stage: oneOf<CanaryStage>(CANARY_STAGES, "controlPlane") }, ["to", "stage"], "null or an upgrade", '{"to": "1.14.5", "stage": "controlPlane"}'),
     ),
     revisions: names,
@@ -70,7 +70,7 @@ export function ledgerPrior<K extends LedgerField>(ledger: RecordResource, keys:
 }
 
 const mosnVersion = string("a MOSN module version", '"v0.0.0-20211217011300-b851d129be01"', { max: 128 });
-const mosn = (value: unknown, path: string) => readFields(value, path, { api: mosnVersion, pkg: mosnVersion }, ["api", "pkg"], "the MOSN pins", '{"api": "v0.0.0-…", "pkg": "v0.0.0-…"}');
+const mosn = (value: unknown, path: Path) => readFields(value, path, { api: mosnVersion, pkg: mosnVersion }, ["api", "pkg"], "the MOSN pins", '{"api": "v0.0.0-…", "pkg": "v0.0.0-…"}');
 
 export const SIDECAR_RECORD_FIELDS = {
     version,

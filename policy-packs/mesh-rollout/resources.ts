@@ -1,7 +1,7 @@
 // Reading the stack's Kubernetes objects the way the policies need them, without trusting their
 // shape: a field of the wrong type is a FieldProblem (a violation naming it), a missing optional
 // field reads as empty.
-import { emptyMap, FieldProblem, field, isObject, isProblem, joinKey, optional, optionalLabels, Read, string } from "./fields";
+import { emptyMap, FieldProblem, field, isObject, isProblem, joinKey, optional, optionalLabels, Read, string, Path } from "./fields";
 import { shown } from "./values";
 
 export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:NamespacePatch"]);
@@ -36,20 +36,57 @@ export interface Metadata {
     readonly annotations: Readonly<Record<string, string>>;
 }
 
-const objectName = string("a name", '"cart"');
+const objectName = optional(string("a name", '"cart"'));
+const namespaceName = optional(string("a namespace name", '"shop"'));
+const labelValue = optional(string("a string", '"1-14-5"', { min: 0 }));
 
-/** `metadata` of a Kubernetes object; absent parts read as empty, the name as the resource's. */
-export function readMetadata(r: PolicyResource, path = "metadata", metadata: unknown = field(r.props, "metadata")): Read<Metadata> {
+/** Which labels and annotations to read: all of them, only the listed keys, or none (the default). */
+export interface MetadataWant {
+    readonly labels?: true | readonly string[];
+    readonly annotations?: true | readonly string[];
+}
+
+function readMap(metadata: Record<string, unknown>, path: Path, key: "labels" | "annotations", want: true | readonly string[] | undefined): Read<Record<string, string>> {
+    const value = field(metadata, key);
+    if (want === undefined || value === undefined || value === null) {
+        return emptyMap();
+    }
+    const at = joinKey(path, key);
+    if (want === true) {
+        return optionalLabels(value, at);
+    }
+    if (!isObject(value)) {
+        return new FieldProblem(at, value, "a map of names to strings", '{"app": "cart"}');
+    }
+    const out = emptyMap<string>();
+    for (const name of want) {
+        const read = labelValue(value[name], joinKey(at, name));
+        if (isProblem(read)) {
+            return read;
+        }
+        if (read !== undefined) {
+            out[name] = read;
+        }
+    }
+    return out;
+}
+
+/**
+ * `metadata` of a Kubernetes object (or of a pod template, at `path`): the name (the resource's when
+ * absent), the namespace, and the labels and annotations asked for; absent maps read as empty.
+ * Only what is asked for is read: under the SDK's proxy every property read has a cost.
+ */
+export function readMetadata(r: PolicyResource, want: MetadataWant = {}, path: Path = "metadata", metadata: unknown = field(r.props, "metadata")): Read<Metadata> {
     if (metadata === undefined || metadata === null) {
         return { name: r.name, namespace: undefined, labels: emptyMap(), annotations: emptyMap() };
     }
     if (!isObject(metadata)) {
         return new FieldProblem(path, metadata, "an object", '{"name": "cart", "namespace": "shop"}');
     }
-    const name = optional(objectName)(field(metadata, "name"), joinKey(path, "name"));
-    const namespace = optional(string("a namespace name", '"shop"'))(field(metadata, "namespace"), joinKey(path, "namespace"));
-    const labels = optionalLabels(field(metadata, "labels"), joinKey(path, "labels"));
-    const annotations = optionalLabels(field(metadata, "annotations"), joinKey(path, "annotations"));
+    const name = objectName(field(metadata, "name"), joinKey(path, "name"));
+    const namespace = namespaceName(field(metadata, "namespace"), joinKey(path, "namespace"));
+    const labels = readMap(metadata, path, "labels", want.labels);
+    const annotations = readMap(metadata, path, "annotations", want.annotations);
     for (const read of [name, namespace, labels, annotations]) {
         if (isProblem(read)) {
             return read;
@@ -75,7 +112,7 @@ export function fieldViolation(label: string, problem: FieldProblem, remedy = "C
 /** A pod template (a workload's `spec.template`) or a Pod itself: where its metadata and spec are. */
 export interface PodView {
     /** `spec.template` for a workload, `` for a Pod. */
-    readonly path: string;
+    readonly path: Path;
     readonly metadata: unknown;
     readonly spec: unknown;
 }
@@ -105,6 +142,6 @@ export function podOf(r: PolicyResource): Read<PodView | undefined> {
 }
 
 /** Labels and annotations of a pod (template). */
-export function readPodMetadata(r: PolicyResource, pod: PodView): Read<Metadata> {
-    return readMetadata(r, joinKey(pod.path, "metadata"), pod.metadata);
+export function readPodMetadata(r: PolicyResource, pod: PodView, want: MetadataWant): Read<Metadata> {
+    return readMetadata(r, want, joinKey(pod.path, "metadata"), pod.metadata);
 }

@@ -20,7 +20,7 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
     if (!namespace && !WORKLOAD_TYPES.has(r.type)) {
         return undefined;
     }
-    const metadata = readMetadata(r);
+    const metadata = readMetadata(r, namespace ? { labels: [REV_LABEL] } : {});
     if (isProblem(metadata)) {
         return { problem: fieldViolation(resourceLabel(r, metadata), metadata) };
     }
@@ -37,7 +37,7 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
     if (pod === undefined) {
         return undefined;
     }
-    const podMetadata = readPodMetadata(r, pod);
+    const podMetadata = readPodMetadata(r, pod, { labels: [REV_LABEL] });
     if (isProblem(podMetadata)) {
         return { problem: fieldViolation(what, podMetadata) };
     }

@@ -19,7 +19,7 @@ export function sidecarUseOf(r: PolicyResource): SidecarUse | { readonly problem
     if (!r.type.startsWith("kubernetes:")) {
         return undefined; // Only Kubernetes objects inject sidecars.
     }
-    const metadata = readMetadata(r);
+    const metadata = readMetadata(r, { annotations: [SIDECAR_VERSION_ANNOTATION, SIDECAR_IMAGE_ANNOTATION] });
     if (isProblem(metadata)) {
         // Only a problem when the object may carry the annotation: its annotations exist but are unreadable.
         return metadata.path.startsWith("metadata.annotations") ? { problem: fieldViolation(resourceLabel(r, metadata), metadata) } : undefined;

@@ -1,9 +1,11 @@
 // Reading any VirtualService the way the canary policies need it: its name, CanaryRelease's markers,
 // and routes whose fields have the types the route rules read (checked before they are judged).
 import { CANARY_ANNOTATIONS } from "../../domain/canary";
-import { field, FieldProblem, isObject, isProblem, joinKey, Read } from "./fields";
+import { field, FieldProblem, isObject, isProblem, joinKey, Read, Path } from "./fields";
 import { fieldViolation, Metadata, PolicyResource, readMetadata, resourceLabel } from "./resources";
 import { shown } from "./values";
+
+const CANARY_KEYS = Object.values(CANARY_ANNOTATIONS);
 
 export interface VirtualServiceView {
     /** `VirtualService bookinfo/reviews` (namespace `default` when not given). */
@@ -14,7 +16,7 @@ export interface VirtualServiceView {
 
 /** The VirtualService's name and namespace, or a violation text when its metadata is unreadable. */
 export function readVirtualService(r: PolicyResource): VirtualServiceView | { readonly problem: string } {
-    const metadata = readMetadata(r);
+    const metadata = readMetadata(r, { annotations: CANARY_KEYS });
     if (isProblem(metadata)) {
         return { problem: fieldViolation(resourceLabel(r, metadata), metadata) };
     }
@@ -53,14 +55,14 @@ export function canaryMarkers(metadata: Metadata): CanaryMarkers | undefined {
 
 const DESTINATION_EXAMPLE = '{"host": "reviews", "subset": "v2"}';
 
-function optionalList(value: unknown, path: string, example: string): Read<unknown[]> {
+function optionalList(value: unknown, path: Path, example: string): Read<unknown[]> {
     if (value === undefined || value === null) {
         return [];
     }
     return Array.isArray(value) ? value : new FieldProblem(path, value, "a list", example);
 }
 
-function checkDestination(value: unknown, path: string): FieldProblem | undefined {
+function checkDestination(value: unknown, path: Path): FieldProblem | undefined {
     if (value === undefined || value === null) {
         return undefined;
     }
@@ -76,7 +78,7 @@ function checkDestination(value: unknown, path: string): FieldProblem | undefine
     return undefined;
 }
 
-function checkRoute(value: unknown, path: string): FieldProblem | undefined {
+function checkRoute(value: unknown, path: Path): FieldProblem | undefined {
     if (!isObject(value)) {
         return new FieldProblem(path, value, "a route", '{"route": [{"destination": ' + DESTINATION_EXAMPLE + ', "weight": 100}]}');
     }

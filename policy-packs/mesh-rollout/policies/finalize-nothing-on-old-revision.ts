@@ -6,6 +6,7 @@ import { fieldViolation, readMetadata, resourceLabel, WEBHOOK_TYPE } from "../re
 import { revLabelOf } from "../rev-labels";
 import { listSome, shown } from "../values";
 
+const TAG_LABEL = "istio.io/tag";
 const NAME = "mesh-rollout-finalize-nothing-on-old-revision";
 
 type Finalizing = { ledger: RecordResource; state: LedgerFields<"upgrade" | "oldRevision" | "tags" | "onOldRevision"> };
@@ -54,11 +55,11 @@ export const finalizeNothingOnOldRevision: StackValidationPolicy = {
         const tagWebhooks = new PointersByRevision();
         args.resources.forEach((r, position) => {
             if (r.type === WEBHOOK_TYPE) {
-                const metadata = readMetadata(r);
+                const metadata = readMetadata(r, { labels: [TAG_LABEL, REV_LABEL] });
                 if (isProblem(metadata)) {
                     return reportViolation(fieldViolation(resourceLabel(r, metadata), metadata), r.urn);
                 }
-                const tag = metadata.labels["istio.io/tag"];
+                const tag = metadata.labels[TAG_LABEL];
                 const rev = metadata.labels[REV_LABEL];
                 if (tag !== undefined && rev !== undefined) {
                     tagWebhooks.add(rev, position, `tag ${shown(tag)}`);

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { podSpecOf } from "../containers";
-import { field, FieldProblem, isProblem, joinKey } from "../fields";
+import { field, FieldProblem, isProblem, joinKey, Path } from "../fields";
 import { fieldViolation, POD_TYPE, resourceLabel, SIDECARSET_TYPE, WORKLOAD_TYPES } from "../resources";
 import { shown } from "../values";
 
@@ -35,7 +35,7 @@ export const imagesPinnedByDigest: ResourceValidationPolicy = {
             return reportViolation(fieldViolation(label, spec));
         }
         for (const c of spec?.containers ?? []) {
-            const images: [string, unknown][] = [[joinKey(c.path, "image"), field(c.raw, "image")]];
+            const images: [Path, unknown][] = [[joinKey(c.path, "image"), field(c.raw, "image")]];
             if (isSet) {
                 const emptyImagePath = joinKey(joinKey(c.path, "upgradeStrategy"), "hotUpgradeEmptyImage");
                 images.push([emptyImagePath, field(field(c.raw, "upgradeStrategy"), "hotUpgradeEmptyImage")]);

@@ -13,7 +13,7 @@ export const namespaceLabelsExclusive: ResourceValidationPolicy = {
         if (!NAMESPACE_TYPES.has(args.type)) {
             return;
         }
-        const metadata = readMetadata(args);
+        const metadata = readMetadata(args, { labels: [INJECTION_LABEL, REV_LABEL] });
         if (isProblem(metadata)) {
             return reportViolation(fieldViolation(resourceLabel(args, metadata), metadata));
         }

@@ -12,19 +12,8 @@ export const sidecarVersionImmutableInUse: StackValidationPolicy = {
     description: "Checks that a sidecar catalog version is not edited (same version, different digest) while a consumer in the stack uses it.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        // Consumers by version, indexed once.
-        const users = new Map<string, string[]>();
-        for (const r of args.resources) {
-            const use = sidecarUseOf(r);
-            if (use !== undefined && !("problem" in use)) {
-                const list = users.get(use.version);
-                if (list === undefined) {
-                    users.set(use.version, [use.consumer]);
-                } else {
-                    list.push(use.consumer);
-                }
-            }
-        }
+        // The edited records first (usually none); consumers are looked up only when one is.
+        const edited: { urn: string; version: string; from: string; to: string }[] = [];
         for (const r of args.resources) {
             const record = sidecarRecordOf(r);
             const prior = record && sidecarPrior(record, ["version", "digest"]);
@@ -34,16 +23,32 @@ export const sidecarVersionImmutableInUse: StackValidationPolicy = {
             const state = sidecarState(record, ["version", "digest"]);
             if (isProblem(prior) || isProblem(state)) {
                 reportViolation(recordViolation(record, firstProblem(state, prior)!, NAME), r.urn);
-                continue;
+            } else if (prior.version === state.version && prior.digest !== state.digest) {
+                edited.push({ urn: r.urn, version: state.version, from: prior.digest, to: state.digest });
             }
-            if (prior.version !== state.version || prior.digest === state.digest) {
-                continue;
+        }
+        if (edited.length === 0) {
+            return;
+        }
+        const users = new Map<string, string[]>();
+        for (const r of args.resources) {
+            const use = sidecarUseOf(r);
+            if (use === undefined || "problem" in use) {
+                continue; // An unreadable consumer is reported by mesh-rollout-sidecar-version-in-catalog.
             }
-            const consumers = users.get(state.version) ?? [];
+            const list = users.get(use.version);
+            if (list === undefined) {
+                users.set(use.version, [use.consumer]);
+            } else {
+                list.push(use.consumer);
+            }
+        }
+        for (const e of edited) {
+            const consumers = users.get(e.version) ?? [];
             if (consumers.length > 0) {
                 reportViolation(
-                    `Sidecar version ${shown(state.version)} must not be edited while in use (by ${listSome(consumers)}): its digest would change from ${shown(prior.digest)} to ${shown(state.digest)}. Publish a new version instead and switch the consumers to it.`,
-                    r.urn,
+                    `Sidecar version ${shown(e.version)} must not be edited while in use (by ${listSome(consumers)}): its digest would change from ${shown(e.from)} to ${shown(e.to)}. Publish a new version instead and switch the consumers to it.`,
+                    e.urn,
                 );
             }
         }

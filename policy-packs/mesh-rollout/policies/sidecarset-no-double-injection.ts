@@ -58,7 +58,7 @@ export const sidecarSetNoDoubleInjection: StackValidationPolicy = {
             if (!NAMESPACE_TYPES.has(r.type)) {
                 continue;
             }
-            const metadata = readMetadata(r);
+            const metadata = readMetadata(r, { labels: [INJECTION_LABEL, REV_LABEL] });
             if (isProblem(metadata)) {
                 reportViolation(fieldViolation(resourceLabel(r, metadata), metadata), r.urn);
             } else if (metadata.labels[INJECTION_LABEL] === "enabled" || metadata.labels[REV_LABEL] !== undefined) {
@@ -82,7 +82,7 @@ export const sidecarSetNoDoubleInjection: StackValidationPolicy = {
                 continue; // Not auto-injected: nothing to double.
             }
             const pod = podOf(r);
-            const template = pod === undefined || isProblem(pod) ? pod : readPodMetadata(r, pod);
+            const template = pod === undefined || isProblem(pod) ? pod : readPodMetadata(r, pod, { labels: true, annotations: [OPT_OUT] });
             if (isProblem(template)) {
                 reportViolation(fieldViolation(resourceLabel(r, metadata), template), r.urn);
                 continue;
