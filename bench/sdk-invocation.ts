@@ -34,7 +34,8 @@ function enabled(policy: { name: string; enforcementLevel?: string }, config: Pa
 
 function getConfigOf(name: string, config: PackConfig) {
     return <T>() => {
-        const { enforcementLevel: _, ...properties } = config[name] ?? {};
+        const properties: Record<string, unknown> = { ...(config[name] ?? {}) };
+        delete properties.enforcementLevel;
         return properties as T;
     };
 }
