@@ -163,7 +163,27 @@ export function emptyMap<T>(): Record<string, T> {
     return Object.create(null) as Record<string, T>;
 }
 
-export const labelMap = mapOf(string("a string", '"1-14-5"', { min: 0 }), "a map of names to strings", '{"app": "cart"}');
+/** A valid value for a label or annotation, for messages: `"1-14-5"` for `istio.io/rev`. */
+export function labelExample(key: string): string {
+    const examples: Record<string, string> = {
+        "istio.io/rev": '"1-14-5"',
+        "istio.io/tag": '"stable"',
+        "istio-injection": '"enabled"',
+        "sidecar.istio.io/inject": '"false"',
+        "mesh-rollout.io/sidecar-version": '"1.0.0"',
+        "mesh-rollout.io/sidecar-image": '"registry.example.com/mesh/proxy:1.0.0"',
+        "mesh-rollout.io/current-version": '"v1"',
+        "mesh-rollout.io/new-version": '"v2"',
+        "mesh-rollout.io/canary-steps-left": '"2"',
+    };
+    return Object.prototype.hasOwnProperty.call(examples, key) ? examples[key] : '"cart"';
+}
+
+/** A label or annotation value: any string, empty included. */
+export const labelValue: Checker<string> = (value, path) =>
+    typeof value === "string" ? value : new FieldProblem(path, value, "a string", labelExample(path instanceof PropertyPath ? String(path.key) : ""));
+
+export const labelMap = mapOf(labelValue, "a map of names to strings", '{"app": "cart"}');
 
 /** A map whose values must be strings; absent reads as empty. */
 export const optionalLabels: Checker<Record<string, string>> = (value, path) => (value === undefined || value === null ? emptyMap<string>() : labelMap(value, path));

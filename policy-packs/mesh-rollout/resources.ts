@@ -1,7 +1,7 @@
 // Reading the stack's Kubernetes objects the way the policies need them, without trusting their
 // shape: a field of the wrong type is a FieldProblem (a violation naming it), a missing optional
 // field reads as empty.
-import { emptyMap, FieldProblem, field, isObject, isProblem, joinKey, optional, optionalLabels, Read, string, Path } from "./fields";
+import { emptyMap, FieldProblem, field, isObject, isProblem, joinKey, labelValue, optional, optionalLabels, Path, Read, string } from "./fields";
 import { shown } from "./values";
 
 export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:NamespacePatch"]);
@@ -38,7 +38,7 @@ export interface Metadata {
 
 const objectName = optional(string("a name", '"cart"'));
 const namespaceName = optional(string("a namespace name", '"shop"'));
-const labelValue = optional(string("a string", '"1-14-5"', { min: 0 }));
+const optionalLabelValue = optional(labelValue);
 
 /** Which labels and annotations to read: all of them, only the listed keys, or none (the default). */
 export interface MetadataWant {
@@ -60,7 +60,7 @@ function readMap(metadata: Record<string, unknown>, path: Path, key: "labels" | 
     }
     const out = emptyMap<string>();
     for (const name of want) {
-        const read = labelValue(value[name], joinKey(at, name));
+        const read = optionalLabelValue(value[name], joinKey(at, name));
         if (isProblem(read)) {
             return read;
         }
@@ -81,7 +81,8 @@ export function readMetadata(r: PolicyResource, want: MetadataWant = {}, path: P
         return { name: r.name, namespace: undefined, labels: emptyMap(), annotations: emptyMap() };
     }
     if (!isObject(metadata)) {
-        return new FieldProblem(path, metadata, "an object", '{"name": "cart", "namespace": "shop"}');
+        const example = path === "metadata" ? '{"name": "cart", "namespace": "shop", "labels": {"app": "cart"}}' : '{"labels": {"app": "cart"}}';
+        return new FieldProblem(path, metadata, "an object", example);
     }
     const name = objectName(field(metadata, "name"), joinKey(path, "name"));
     const namespace = namespaceName(field(metadata, "namespace"), joinKey(path, "namespace"));

@@ -1,15 +1,19 @@
 // The `istio.io/rev` value a namespace or a workload's pods carry, as the revision policies read it.
 import { REV_LABEL } from "../../domain";
 import { isProblem } from "./fields";
-import { fieldViolation, NAMESPACE_TYPES, podOf, PolicyResource, readMetadata, readPodMetadata, resourceLabel, WORKLOAD_TYPES } from "./resources";
+import { fieldViolation, kindName, NAMESPACE_TYPES, podOf, PolicyResource, readMetadata, readPodMetadata, resourceLabel, WORKLOAD_TYPES } from "./resources";
 import { shown } from "./values";
 
-export type RevLabel = { readonly kind: "namespace" | "workload"; readonly name: string; readonly value: string } | { readonly problem: string };
-
-/** `Namespace shop`, `Workload shop/cart`. */
-export function revLabelOwner(label: { kind: "namespace" | "workload"; name: string }): string {
-    return `${label.kind === "namespace" ? "Namespace" : "Workload"} ${label.name}`;
-}
+export type RevLabel =
+    | {
+          readonly kind: "namespace" | "workload";
+          /** `shop`, `shop/cart` (namespace `default` when not given). */
+          readonly name: string;
+          /** `Namespace shop`, `Deployment shop/cart`. */
+          readonly owner: string;
+          readonly value: string;
+      }
+    | { readonly problem: string };
 
 /**
  * A namespace or workload (`shop`, `shop/cart`) and its `istio.io/rev` value; a violation text when the
@@ -26,10 +30,10 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
     }
     if (namespace) {
         const value = metadata.labels[REV_LABEL];
-        return value === undefined ? undefined : { kind: "namespace", name: shown(metadata.name), value };
+        return value === undefined ? undefined : { kind: "namespace", name: shown(metadata.name), owner: `Namespace ${shown(metadata.name)}`, value };
     }
     const name = `${shown(metadata.namespace ?? "default")}/${shown(metadata.name)}`;
-    const what = `Workload ${name}`;
+    const what = `${kindName(r.type)} ${name}`;
     const pod = podOf(r);
     if (isProblem(pod)) {
         return { problem: fieldViolation(what, pod) };
@@ -42,5 +46,5 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
         return { problem: fieldViolation(what, podMetadata) };
     }
     const value = podMetadata.labels[REV_LABEL];
-    return value === undefined ? undefined : { kind: "workload", name, value };
+    return value === undefined ? undefined : { kind: "workload", name, owner: what, value };
 }

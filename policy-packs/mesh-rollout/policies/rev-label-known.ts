@@ -2,7 +2,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { REV_LABEL } from "../../../domain";
 import { isProblem } from "../fields";
 import { ledgerOf, ledgerState, recordViolation } from "../records";
-import { revLabelOf, revLabelOwner } from "../rev-labels";
+import { revLabelOf } from "../rev-labels";
 import { listSome, shown } from "../values";
 
 const NAME = "mesh-rollout-rev-label-known";
@@ -44,7 +44,7 @@ export const revLabelKnown: StackValidationPolicy = {
                 reportViolation(rev.problem, r.urn);
             } else if (!known.has(rev.value)) {
                 reportViolation(
-                    `${revLabelOwner(rev)} must name an installed revision or tag in ${REV_LABEL}, not ${shown(rev.value)}: its new pods would get no sidecar. Installed at this stage: ${choices}. Use one of them, or install that revision first.`,
+                    `${rev.owner} must name an installed revision or tag in ${REV_LABEL}, not ${shown(rev.value)}: its new pods would get no sidecar. Installed at this stage: ${choices}. Use one of them, or install that revision first.`,
                     r.urn,
                 );
             }

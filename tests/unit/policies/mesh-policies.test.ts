@@ -212,7 +212,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             };
             const reported = await runStackPolicy(revLabelKnown, [ledger(state(), null), deployment]);
             assert.equal(reported.length, 1);
-            assert.match(reported[0].message, /^Workload edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary/);
+            assert.match(reported[0].message, /^Deployment edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary/);
         });
         it("has nothing to judge in a stack without a mesh", async () => {
             assert.deepEqual(await runStackPolicy(revLabelKnown, [namespace("a", { "istio.io/rev": "x" })]), []);
