@@ -2,7 +2,7 @@
 // the manifests as they are rendered, built from the domain's spec and layout, so tests compare them whole.
 import type { ActionSpec, CanaryLayout, CanarySpec, ContainerSpec, ProbeSpec } from "../domain/canary";
 import { CANARY_ANNOTATIONS, cpuQuantity, effectiveSecurityContext, memoryQuantity } from "../domain/canary";
-import { hardenedContainerSecurity } from "./mesh-objects";
+import { hardenedContainerSecurity, hardenedPodSecurity } from "./mesh-objects";
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "mesh-rollout" } as const;
 /** The pod volume and mount that give a container the host's timezone (seed 003: Sync Host Timezone). */
@@ -29,6 +29,8 @@ export function canaryDeployment(spec: CanarySpec, layout: CanaryLayout) {
             template: {
                 metadata: { labels: podLabels },
                 spec: {
+                    automountServiceAccountToken: v.automountServiceAccountToken,
+                    securityContext: hardenedPodSecurity(),
                     ...(init.length > 0 ? { initContainers: init } : {}),
                     containers: main,
                     ...(v.imagePullSecrets.length > 0 ? { imagePullSecrets: v.imagePullSecrets.map((name) => ({ name })) } : {}),

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CanaryLayout, CanaryReleaseSpecInput, layoutCanary, parseCanarySpec } from "../domain/canary";
+import { assertArgsObject } from "../domain";
+import { CanaryLayout, layoutCanary, parseCanarySpec } from "../domain/canary";
 import { canaryDeployment, destinationRule, virtualService } from "./canary-objects";
+import { CanaryReleaseInput, extractSecretEnv, SecretEnv } from "./canary-secret-env";
 
 export const CANARY_RELEASE_TYPE = "mesh-rollout:index:CanaryRelease";
 
@@ -9,7 +11,7 @@ export const CANARY_RELEASE_TYPE = "mesh-rollout:index:CanaryRelease";
  * Arguments of {@link CanaryRelease}: KubeSphere's canary release task (seed 003) as plain values,
  * typically from stack config. See docs/canary-release.md for every setting and its default.
  */
-export type CanaryReleaseArgs = CanaryReleaseSpecInput;
+export type CanaryReleaseArgs = CanaryReleaseInput;
 
 /**
  * One service's release of a new version beside its current one: the new version's Deployment, an
@@ -29,10 +31,12 @@ export class CanaryRelease extends pulumi.ComponentResource {
 
     constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated before registering, so that a refused release leaves nothing behind in the plan.
-        const spec = parseCanarySpec({ ...args, taskName: args.taskName ?? name }, "args");
+        assertArgsObject(args, "args", "CanaryRelease", '{ namespace: "shop", service: { name: "reviews", currentVersion: "v1" }, newVersion: { version: "v2", containers: [...] }, traffic: { kind: "canary", weight: 20 } }');
+        const { args: plain, secret } = extractSecretEnv(args);
+        const spec = parseCanarySpec({ ...(plain as object), taskName: args.taskName ?? name }, "args");
         const layout = layoutCanary(spec);
         super(CANARY_RELEASE_TYPE, name, {}, opts);
-        createCanaryChildren(this, name, layout, canaryDeployment(spec, layout));
+        createCanaryChildren(this, name, layout, canaryDeployment(spec, layout), secret);
 
         this.routing = pulumi.output(layout.routing);
         this.subsets = pulumi.output([...layout.subsets]);
@@ -51,8 +55,17 @@ export class CanaryRelease extends pulumi.ComponentResource {
  *   provider awaits until the new pods are ready;
  * - `paused`: the VirtualService keeps the routes last applied (`ignoreChanges` on `spec.http`).
  */
-function createCanaryChildren(parent: pulumi.Resource, name: string, layout: CanaryLayout, deploymentObject: ReturnType<typeof canaryDeployment>): void {
-    const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentObject, { parent });
+function createCanaryChildren(parent: pulumi.Resource, name: string, layout: CanaryLayout, deploymentObject: ReturnType<typeof canaryDeployment>, secret?: SecretEnv): void {
+    // Output env values live in a Secret the Deployment references; it exists before the pods start.
+    const envSecret =
+        secret === undefined
+            ? undefined
+            : new k8s.core.v1.Secret(
+                  `${name}-env`,
+                  { metadata: { name: secret.secretName, namespace: layout.namespace, labels: { app: layout.app, "app.kubernetes.io/managed-by": "mesh-rollout" } }, type: "Opaque", stringData: secret.data },
+                  { parent },
+              );
+    const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentObject, { parent, ...(envSecret !== undefined ? { dependsOn: [envSecret] } : {}) });
     const waitFor = layout.routesWaitForReady ? [deployment] : [];
     const routeOpts = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
         parent,

@@ -5,7 +5,7 @@ import type { GatewayLayout } from "../domain";
 /** Pod-template annotation whose change restarts a workload onto its namespace's revision. */
 export const RESTART_ANNOTATION = "mesh-rollout.io/revision";
 
-/** A hardened container securityContext: non-root, no privilege escalation, drop ALL, read-only root FS. */
+/** A hardened container securityContext: non-root, no privilege escalation, drop ALL, read-only root FS, the runtime's default seccomp profile. */
 export function hardenedContainerSecurity() {
     return {
         allowPrivilegeEscalation: false,
@@ -13,7 +13,13 @@ export function hardenedContainerSecurity() {
         readOnlyRootFilesystem: true,
         runAsNonRoot: true,
         capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
     };
+}
+
+/** The pod securityContext of the pods we render: non-root, the runtime's default seccomp profile. */
+export function hardenedPodSecurity() {
+    return { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
 }
 
 /** An injector reached by URL instead of the istiod Service (Istio's `istiodRemote.injectionURL`). */
@@ -149,6 +155,7 @@ export function gatewayObjects(gw: GatewayLayout) {
                             runAsGroup: 1337,
                             fsGroup: 1337,
                             sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+                            seccompProfile: { type: "RuntimeDefault" },
                         },
                         containers: [
                             {

@@ -61,13 +61,23 @@ export function toValidationError(issue: z.core.$ZodIssue, root: unknown, base: 
         case "too_big": {
             const bound = issue.code === "too_small" ? "at least" : "at most";
             const limit = String(issue.code === "too_small" ? issue.minimum : issue.maximum);
-            const what = issue.origin === "string" ? ` characters` : issue.origin === "array" ? ` items` : "";
+            const plural = limit === "1" ? "" : "s";
+            const sized = issue.origin === "string" || issue.origin === "array";
+            const what = issue.origin === "string" ? ` character${plural}` : issue.origin === "array" ? ` item${plural}` : "";
+            const generic =
+                issue.origin === "array"
+                    ? issue.code === "too_small"
+                        ? `List at least ${limit}${what}.`
+                        : `List at most ${limit}${what}; split the rest over several resources.`
+                    : issue.origin === "string"
+                      ? `Use ${bound} ${limit}${what}.`
+                      : `Give a number ${bound} ${limit}, e.g. ${limit}.`;
             return new MeshRolloutValidationError({
                 path,
                 rule: `input/${issue.code === "too_small" ? "min" : "max"}`,
                 value,
-                problem: `must be ${bound} ${limit}${what}`,
-                remedy: hint ?? `Give a value ${bound} ${limit}${what}.`,
+                problem: sized ? `must have ${bound} ${limit}${what}` : `must be ${bound} ${limit}`,
+                remedy: hint ?? generic,
             });
         }
         default:

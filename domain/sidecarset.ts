@@ -260,6 +260,7 @@ export function proxyContainer(spec: SidecarSetSpec, image: string): Json {
             runAsGroup: 1337,
             runAsNonRoot: true,
             runAsUser: 1337,
+            seccompProfile: { type: "RuntimeDefault" },
         },
         terminationMessagePath: "/dev/termination-log",
         terminationMessagePolicy: "File",

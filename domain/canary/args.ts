@@ -183,6 +183,11 @@ export interface NewVersionArgs {
     readonly deploymentName?: string;
     /** Pod `terminationGracePeriodSeconds`. @default Kubernetes' 30 */
     readonly terminationGracePeriodSeconds?: number;
+    /**
+     * Mount the pod's service account token (Kubernetes `automountServiceAccountToken`). Off by default:
+     * set true only when the application calls the Kubernetes API. @default false
+     */
+    readonly automountServiceAccountToken?: boolean;
 }
 
 /** Also apply the routes at ingress gateways. Istio VirtualService `gateways` and `hosts`. */

@@ -44,10 +44,13 @@ export interface EffectiveSecurityContext {
     readonly runAsGroup?: number;
     readonly seLinuxOptions?: { level?: string; role?: string; type?: string; user?: string };
     readonly capabilities: { add?: string[]; drop?: string[] };
+    /** The container runtime's default seccomp profile; absent for a privileged container, which runs unconfined anyway. */
+    readonly seccompProfile?: { type: "RuntimeDefault" };
 }
 
 /**
- * The hardened baseline (non-root, no privilege escalation, read-only root filesystem, drop ALL)
+ * The hardened baseline (non-root, no privilege escalation, read-only root filesystem, drop ALL,
+ * seccomp RuntimeDefault)
  * with the given fields applied. Privileged mode turns privilege escalation on unless it is set,
  * as the seed says (and Kubernetes requires).
  */
@@ -66,6 +69,7 @@ export function effectiveSecurityContext(given: SecurityContextSpec | undefined)
             ...(s.capabilities?.add !== undefined ? { add: s.capabilities.add } : {}),
             drop: s.capabilities?.drop ?? ["ALL"],
         },
+        ...(privileged ? {} : { seccompProfile: { type: "RuntimeDefault" as const } }),
     };
 }
 

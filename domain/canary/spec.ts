@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { assertReleaseVersion, assertTaskName } from "../names";
 import { domainCheck, parseInput } from "../schema";
+import { booleanSetting, intSetting, textSetting } from "../settings";
 import { ContainerSpec, containerSchema } from "./container";
 import { TrafficSpec, trafficSchema } from "./traffic";
 import { checked, dnsLabel, dnsSubdomain, invalid } from "./values";
@@ -21,27 +22,35 @@ const serviceSchema = z
             }
             throw invalid("names/service", v, "is not a Service name: 1 to 63 lowercase letters, digits or '-', starting with a letter (a DNS-1035 label)", "Use the Service's name, such as reviews.");
         }, "a string"),
-        app: z
-            .string()
-            .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a label value: at most 63 letters, digits, '-', '_' or '.'")
-            .optional(),
+        app: textSetting({
+            rule: "names/app-label",
+            problem: "is not a label value: letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+            remedy: "Give the app label of the service's pods, at most 63 characters, e.g. reviews.",
+            test: (v) => /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v),
+            max: 63,
+        }).optional(),
         currentVersion: releaseVersion,
-        host: z
-            .string()
-            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS name")
-            .optional(),
-        port: z.number().int().min(1).max(65535).optional(),
+        host: textSetting({
+            rule: "names/host",
+            problem: "is not a DNS name: lowercase letters, digits, '-' and '.'",
+            remedy: "Give the host routed, e.g. reviews.shop.svc.cluster.local, or leave it unset for <service>.<namespace>.svc.cluster.local.",
+            test: (v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v),
+            max: 253,
+        }).optional(),
+        port: intSetting(1, 65535, 9080).optional(),
     })
     .strict();
 
 const newVersionSchema = z
     .object({
         version: releaseVersion,
-        replicas: z.number().int().min(1).default(1),
+        replicas: intSetting(1, 10000, 2).default(1),
         containers: z.array(containerSchema).min(1),
         imagePullSecrets: z.array(dnsSubdomain("a Secret name", "registry-credentials")).default([]),
         deploymentName: dnsSubdomain("a Deployment name", "reviews-v2").optional(),
-        terminationGracePeriodSeconds: z.number().int().min(0).optional(),
+        terminationGracePeriodSeconds: intSetting(0, 86400, 30).optional(),
+        /** Mount the service account token into the pods; off unless the application calls the Kubernetes API. */
+        automountServiceAccountToken: booleanSetting("automountServiceAccountToken", true).default(false),
     })
     .strict()
     .superRefine(domainCheck(assertContainers, true));

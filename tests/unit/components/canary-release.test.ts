@@ -10,7 +10,7 @@ const DR = "kubernetes:networking.istio.io/v1:DestinationRule";
 const VS = "kubernetes:networking.istio.io/v1:VirtualService";
 const COMPONENT = "mesh-rollout:index:CanaryRelease";
 const HOST = "reviews.bookinfo.svc.cluster.local";
-const HARDENED = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
+const HARDENED = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
 
 const base: CanaryReleaseArgs = {
     namespace: "bookinfo",
@@ -71,6 +71,8 @@ describe("CanaryRelease (mocked runtime)", () => {
                 template: {
                     metadata: { labels: { app: "reviews", version: "v2" } },
                     spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                         containers: [
                             { name: "reviews", image: "reviews:2", imagePullPolicy: "IfNotPresent", ports: [{ name: "http-web", containerPort: 9080, protocol: "TCP" }], securityContext: HARDENED },
                         ],
@@ -248,6 +250,7 @@ describe("CanaryRelease (mocked runtime)", () => {
                     runAsGroup: 3000,
                     seLinuxOptions: { level: "s0:c123,c456", type: "container_t" },
                     capabilities: { add: ["NET_BIND_SERVICE"], drop: ["SYS_TIME", "ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
                 },
                 volumeMounts: [{ name: "host-time", mountPath: "/etc/localtime", readOnly: true }],
             },
@@ -269,7 +272,7 @@ describe("CanaryRelease (mocked runtime)", () => {
     const bad: [string, string, CanaryReleaseArgs, string][] = [
         ["a resource name that is no task name (the default task name)", "Reviews", base, "'args.taskName' Reviews must contain only lowercase letters, digits, '-' and '.', and start and end with a letter or digit (a DNS-1123 subdomain). Use a name such as reviews-v2-canary."],
         ["the current version as the new one", "b1", { ...base, newVersion: { ...base.newVersion, version: "v1" } }, "'args.newVersion.version' v1 is the current version; the new version needs its own version label, Deployment and subset. Give the new version another label, such as v2."],
-        ["weights over 100", "b2", { ...base, traffic: { kind: "canary", weight: 101 } }, "'args.traffic.weight' 101 must be at most 100. Give a value at most 100."],
+        ["weights over 100", "b2", { ...base, traffic: { kind: "canary", weight: 101 } }, "'args.traffic.weight' 101 must be at most 100. Give a number at most 100, e.g. 100."],
         [
             "a capability with the CAP_ prefix",
             "b3",

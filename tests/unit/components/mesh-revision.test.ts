@@ -74,6 +74,7 @@ describe("MeshRevision (mocked runtime)", () => {
             readOnlyRootFilesystem: true,
             runAsNonRoot: true,
             capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
         });
         const ledger = find(resources, LEDGER, "m0-ledger").inputs;
         assert.equal(ledger.key, "m0");

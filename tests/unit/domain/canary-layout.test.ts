@@ -158,6 +158,7 @@ describe("canary values", () => {
             readOnlyRootFilesystem: true,
             runAsNonRoot: true,
             capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
         });
         assert.deepEqual(effectiveSecurityContext({ privileged: true, runAsNonRoot: false, runAsUser: 0, capabilities: { add: ["SYS_TIME"] } }), {
             privileged: true,

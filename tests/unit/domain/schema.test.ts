@@ -41,12 +41,12 @@ describe("parseInput (zod issues in the project's words)", () => {
         assert.equal(message({ name: "ab", kind: "blue" }), "'args.kind' blue is not an allowed value. Use one of: canary, mirror.");
     });
     it("reports bounds with units", () => {
-        assert.equal(message({ name: "a", kind: "canary" }), "'args.name' a must be at least 2 characters. Give a value at least 2 characters.");
-        assert.equal(message({ name: "abcdef", kind: "canary" }), "'args.name' abcdef must be at most 5 characters. Give a value at most 5 characters.");
-        assert.equal(message({ name: "ab", kind: "canary", replicas: 0 }), "'args.replicas' 0 must be at least 1. Give a value at least 1.");
+        assert.equal(message({ name: "a", kind: "canary" }), "'args.name' a must have at least 2 characters. Use at least 2 characters.");
+        assert.equal(message({ name: "abcdef", kind: "canary" }), "'args.name' abcdef must have at most 5 characters. Use at most 5 characters.");
+        assert.equal(message({ name: "ab", kind: "canary", replicas: 0 }), "'args.replicas' 0 must be at least 1. Give a number at least 1, e.g. 1.");
         assert.equal(
             message({ name: "ab", kind: "canary", ports: [{ port: 1 }, { port: 2 }, { port: 3 }] }),
-            `'args.ports' [{"port":1},{"port":2},{"port":3}] must be at most 2 items. Give a value at most 2 items.`,
+            `'args.ports' [{"port":1},{"port":2},{"port":3}] must have at most 2 items. List at most 2 items; split the rest over several resources.`,
         );
     });
     it("reports nested paths with indexes", () => {

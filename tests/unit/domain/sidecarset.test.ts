@@ -47,6 +47,7 @@ describe("SidecarSet manifests (seed 004)", () => {
             runAsGroup: 1337,
             runAsNonRoot: true,
             runAsUser: 1337,
+            seccompProfile: { type: "RuntimeDefault" },
         });
         assert.deepEqual(proxy.volumeMounts.map((v: { name: string }) => v.name), ["istiod-ca-cert", "istio-data", "istio-envoy", "istio-podinfo", "asm-hotupgrade-data"]);
         assert.deepEqual(m.spec.volumes.map((v: { name: string }) => v.name), ["asm-hotupgrade-data", "istio-envoy", "istio-data", "istio-podinfo", "istiod-ca-cert"]);
