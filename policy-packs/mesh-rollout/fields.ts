@@ -90,7 +90,7 @@ export function string(expected: string, example: string, { min = 1, max = Infin
 
 export function oneOf<T extends string>(values: readonly T[], example: T): Checker<T> {
     return (value, path) =>
-        typeof value === "string" && (values as readonly string[]).includes(value) ? (value as T) : new FieldProblem(path, value, `one of ${values.join(", ")}`, example);
+        typeof value === "string" && (values as readonly string[]).includes(value) ? (value as T) : new FieldProblem(path, value, `one of ${values.join(", ")}`, JSON.stringify(example));
 }
 
 /** Absent (undefined or null) reads as undefined. */

@@ -2,7 +2,7 @@
 // last applied. A record may have been written by another mesh-rollout version, so each policy
 // reads only the fields it needs, and a missing or mistyped field is a FieldProblem, not a crash.
 import { CANARY_STAGES, CanaryStage, MeshLedgerState } from "../../domain";
-import { Checker, FieldProblem, field, labelMap, listOf, mapOf, nullable, oneOf, optional, Read, readFields, Shape, string, Path } from "./fields";
+import { Checker, FieldProblem, field, labelValue, listOf, mapOf, nullable, oneOf, optional, Read, readFields, Shape, string, Path } from "./fields";
 import { PolicyResource } from "./resources";
 import { shown } from "./values";
 
@@ -23,8 +23,8 @@ export const LEDGER_FIELDS = {
     oldRevision: revision,
     newRevision: nullable(revision),
     tags: mapOf(revision, "a map of tag to revision", '{"stable": "1-12-4"}'),
-    namespaces: labelMap,
-    gateways: labelMap,
+    namespaces: mapOf(labelValue, "a map of namespace to istio.io/rev value", '{"shop": "1-14-5"}'),
+    gateways: mapOf(labelValue, "a map of `namespace/name` to istio.io/rev value", '{"istio-ingress/ingress": "1-14-5"}'),
     onOldRevision: listOf(string("a `kind/namespace/name` entry", '"namespace/shop"', { max: 600 }), "a list of `kind/namespace/name` entries", '["namespace/shop"]'),
     mode: oneOf(["install", "managed"], "install"),
 } satisfies Partial<Record<keyof MeshLedgerState, Checker<unknown>>>;
