@@ -13,7 +13,8 @@ export interface ImagesPinnedByDigestConfig {
 }
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
-const EXAMPLE = "registry.example.com/mesh/proxy:1.0.0@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const EXAMPLE_DIGEST = "@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const EXAMPLE = `registry.example.com/mesh/proxy:1.0.0${EXAMPLE_DIGEST}`;
 
 /** Off by default: a tag can be moved to other content, a digest cannot. */
 export const imagesPinnedByDigest: ResourceValidationPolicy = {
@@ -48,7 +49,7 @@ export const imagesPinnedByDigest: ResourceValidationPolicy = {
                     reportViolation(fieldViolation(label, new FieldProblem(path, image, "an image reference", JSON.stringify(EXAMPLE))));
                 } else if (!DIGEST.test(image) && !exempt.some((prefix) => image.startsWith(prefix))) {
                     reportViolation(
-                        `${label} must pin the image of container ${shown(c.name)} by digest: '${path}' is ${shown(image)}, whose tag can be moved to other content. Append the digest of the reviewed image, e.g. ${EXAMPLE}.`,
+                        `${label} must pin the image of container ${shown(c.name)} by digest: '${path}' is ${shown(image)}, whose tag can be moved to other content. Append the digest of the reviewed image, e.g. ${image.length <= 80 && !image.includes("@") ? image + EXAMPLE_DIGEST : EXAMPLE}.`,
                     );
                 }
             }

@@ -58,8 +58,8 @@ function weakenings(label: string, c: ContainerView, initCapabilities: readonly 
         } else {
             const extra = (add as string[]).filter((a) => !allowed.includes(capability(a)));
             if (extra.length > 0) {
-                const rule = c.init ? `an init container may add only ${listSome([...allowed])}, what iptables needs` : "a sidecar that is not an init container adds none (the baseline drops ALL)";
-                const example = c.init ? `, e.g. ${JSON.stringify(allowed)}` : "";
+                const rule = c.init ? `an init container may add only ${listSome([...allowed])} (what iptables needs)` : "a sidecar that is not an init container adds none (the baseline drops ALL)";
+                const example = c.init ? `, e.g. [${allowed.map((a) => JSON.stringify(a)).join(", ")}]` : "";
                 found.push(`${who}: '${addPath}' adds ${listSome(extra)}; ${rule}. Remove ${extra.length > 1 ? "them" : "it"}${example}.`);
             }
         }

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { parseSidecarSetSpec, sidecarSetManifest, sidecarSetTargets } from "../../../domain";
+import { sidecarBaselineNotWeakened } from "../../../policy-packs/mesh-rollout/policies/sidecar-baseline-not-weakened";
 import { sidecarMosnCompatible } from "../../../policy-packs/mesh-rollout/policies/sidecar-mosn-compatible";
 import { sidecarSetNoDoubleInjection } from "../../../policy-packs/mesh-rollout/policies/sidecarset-no-double-injection";
 import { sidecarVersionImmutableInUse } from "../../../policy-packs/mesh-rollout/policies/sidecar-version-immutable-in-use";
 import { sidecarVersionInCatalog } from "../../../policy-packs/mesh-rollout/policies/sidecar-version-in-catalog";
-import { FixtureResource, runStackPolicy } from "../support/policy";
+import { FixtureResource, runResourcePolicy, runStackPolicy } from "../support/policy";
 
 const RECORD = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
 const SET = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
@@ -96,6 +97,14 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
             assert.deepEqual(reported.map((r) => r.message), [
                 "SidecarSet nginx must not select Deployment nginx in shop: namespace shop also injects sidecars automatically, so pods would get two. Disable auto-injection for shop (seed 004: an independent namespace), or opt the pods out with sidecar.istio.io/inject=false.",
             ]);
+        });
+    });
+
+    describe("mesh-rollout-sidecar-baseline-not-weakened", () => {
+        it("passes the SidecarSet mesh-rollout renders (seed 004's baseline), cold and hot", async () => {
+            assert.deepEqual(await runResourcePolicy(sidecarBaselineNotWeakened, sidecarSet("1.0.0", A)), []);
+            const hot = { selector: { matchLabels: { app: "nginx" } }, namespace: "shop", upgradeType: "HotUpgrade", hotUpgradeEmptyImage: "registry.example.com/mesh/empty:1.0.0" };
+            assert.deepEqual(await runResourcePolicy(sidecarBaselineNotWeakened, sidecarSet("1.0.0", A, hot)), []);
         });
     });
 });
