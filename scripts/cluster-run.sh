@@ -159,14 +159,14 @@ EOF
 
   log "starting kube-controller-manager, kube-scheduler and kwok"
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$kc" \
-    --authentication-kubeconfig "$kc" --authorization-kubeconfig "$kc" \
+    --authentication-kubeconfig "$kc" --authorization-kubeconfig "$kc" --authentication-skip-lookup \
     --bind-address 127.0.0.1 --secure-port "$cm_port" --leader-elect=false \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
-    --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-persistentvolume-binder,-attachdetach,-persistentvolume-expander,-ephemeral-volume,-route' \
+    --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-persistentvolume-binder,-attachdetach,-persistentvolume-expander,-ephemeral-volume,-route' \
     --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --profiling=false
   start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$kc" \
-    --authentication-kubeconfig "$kc" --authorization-kubeconfig "$kc" \
+    --authentication-kubeconfig "$kc" --authorization-kubeconfig "$kc" --authentication-skip-lookup \
     --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false --profiling=false
   local stages=() f
   for f in "$CLUSTER_CACHE"/kwok-stages/*.yaml; do stages+=(--config "$f"); done
@@ -193,6 +193,9 @@ EOF
       "${kubectl[@]}" wait --for condition=established --timeout 5s crd --all
   fi
   wait_until 60 "the kwok node to be Ready" "${kubectl[@]}" wait --for condition=Ready --timeout 5s node/kwok-node-0
+  # The node lifecycle controller lifts the not-ready taint the API server put on the new node.
+  node_untainted() { [ -z "$("${kubectl[@]}" get node kwok-node-0 -o jsonpath='{.spec.taints}')" ]; }
+  wait_until 60 "the kwok node's not-ready taint to be lifted" node_untainted
   wait_until 60 "the default service account" "${kubectl[@]}" get serviceaccount default -n default
 
   cat >"$DIR/cluster.env" <<EOF
