@@ -2,6 +2,10 @@
 import { z } from "zod";
 import { assertContainerName, assertPortName, PORT_PROTOCOLS, PortProtocol } from "../names";
 import { domainCheck } from "../schema";
+import { booleanSetting, dnsSubdomainSetting, intSetting, remedy, textSetting } from "../settings";
+
+const CPU = remedy("Give CPU in cores, e.g. 0.5 for 500m or 2 for 2 cores.");
+const MEMORY = remedy("Give memory in whole MiB, e.g. 512 for 512Mi.");
 import { actionSchema, PROBE_KINDS, probeSchema } from "./probes";
 import { cpuQuantity, memoryQuantity } from "./quantities";
 import { assertSecurityConsistent, securityContextSchema } from "./security";
@@ -10,8 +14,8 @@ import { checked, commandList, invalid } from "./values";
 const containerPortSchema = z
     .object({
         protocol: z.enum(PORT_PROTOCOLS),
-        name: z.string(),
-        containerPort: z.number().int().min(1).max(65535),
+        name: z.string(remedy("Name the port after its protocol, e.g. http-web.")),
+        containerPort: intSetting(1, 65535, 8080),
     })
     .strict()
     .superRefine(domainCheck((p: { protocol: PortProtocol; name: string }) => assertPortName(p.name, p.protocol, "name"), true));
@@ -20,17 +24,17 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 const envVarSchema = z
     .object({
-        name: z.string().superRefine(
+        name: z.string(remedy("Give the variable's name, e.g. APP_MODE.")).superRefine(
             domainCheck((n: string) => {
                 if (!ENV_NAME.test(n)) {
                     throw invalid("container/env-name", n, "is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit", `Use a name such as ${n.replace(/[^-._a-zA-Z0-9]/g, "_").replace(/^[0-9]/, "_$&") || "APP_MODE"}.`);
                 }
             }),
         ),
-        value: z.string().optional(),
-        configMap: z.string().min(1).optional(),
-        secret: z.string().min(1).optional(),
-        key: z.string().min(1).optional(),
+        value: z.string(remedy('Give the value as a string, e.g. "debug" (quote numbers: "8080"); for a secret value, give pulumi.secret(...) or secret with key.')).optional(),
+        configMap: dnsSubdomainSetting("a ConfigMap name", "app-settings").optional(),
+        secret: dnsSubdomainSetting("a Secret name", "db-credentials").optional(),
+        key: textSetting({ rule: "names/data-key", problem: "is not a ConfigMap or Secret key: letters, digits, '-', '_' or '.'", remedy: "Give the key whose value the variable takes, e.g. password.", test: (v) => /^[-._a-zA-Z0-9]+$/.test(v), max: 253 }).optional(),
     })
     .strict()
     .superRefine(domainCheck(assertEnvSource, true));
@@ -56,10 +60,10 @@ function assertEnvSource(e: { name: string; value?: string; configMap?: string; 
 
 const resourcesSchema = z
     .object({
-        cpuRequest: z.number().optional(),
-        cpuLimit: z.number().optional(),
-        memoryRequest: z.number().optional(),
-        memoryLimit: z.number().optional(),
+        cpuRequest: z.number(CPU).optional(),
+        cpuLimit: z.number(CPU).optional(),
+        memoryRequest: z.number(MEMORY).optional(),
+        memoryLimit: z.number(MEMORY).optional(),
     })
     .strict()
     .superRefine(domainCheck(assertResources, true));
@@ -91,7 +95,7 @@ const containerFields = z
             assertContainerName(v, "");
             return v;
         }, "a string"),
-        image: z.string().superRefine(
+        image: z.string(remedy("Give an image reference such as nginx:1.27 or docker.io/library/nginx:1.27.")).superRefine(
             domainCheck((i: string) => {
                 if (!/^\S+$/.test(i)) {
                     throw invalid("container/image", i, i === "" ? "is empty" : "contains whitespace", "Give an image reference such as nginx:1.27 or docker.io/library/nginx:1.27.");
@@ -111,7 +115,7 @@ const containerFields = z
         args: commandList.optional(),
         env: z.array(envVarSchema).default([]),
         securityContext: securityContextSchema.optional(),
-        syncHostTimezone: z.boolean().default(false),
+        syncHostTimezone: booleanSetting("syncHostTimezone", true).default(false),
     })
     .strict();
 

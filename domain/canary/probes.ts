@@ -1,6 +1,7 @@
 // Health checks and lifecycle actions (seed 003: Health Check, Lifecycle Management).
 import { z } from "zod";
 import { domainCheck } from "../schema";
+import { intSetting } from "../settings";
 import { commandList, invalid, portRef } from "./values";
 
 export type ProbeKind = "liveness" | "readiness" | "startup";
@@ -49,11 +50,11 @@ export function probeSchema(kind: ProbeKind) {
     return z
         .object({
             ...methodFields,
-            initialDelaySeconds: z.number().int().min(0).default(0),
-            timeoutSeconds: z.number().int().min(0).default(1),
-            periodSeconds: z.number().int().min(1).default(10),
-            successThreshold: z.number().int().min(1).default(1),
-            failureThreshold: z.number().int().min(1).default(3),
+            initialDelaySeconds: intSetting(0, 3600, 5).default(0),
+            timeoutSeconds: intSetting(0, 3600, 1).default(1),
+            periodSeconds: intSetting(1, 3600, 10).default(10),
+            successThreshold: intSetting(1, 100, 1).default(1),
+            failureThreshold: intSetting(1, 100, 3).default(3),
         })
         .strict()
         .superRefine(domainCheck((p: Record<string, unknown>) => assertOneMethod(p, "check")))

@@ -1,6 +1,10 @@
 // A container's security context (seed 003: Pod Security Context), over a hardened baseline.
 import { z } from "zod";
 import { domainCheck } from "../schema";
+import { booleanSetting, intSetting, remedy } from "../settings";
+
+const SELINUX = remedy('Give SELinux options as non-empty strings, e.g. { level: "s0:c123,c456", type: "container_t" }.');
+const CAPS = remedy('Give capabilities as lists, e.g. { add: ["NET_BIND_SERVICE"], drop: ["ALL"] }.');
 import { invalid } from "./values";
 
 /** Linux capability names as Kubernetes wants them: uppercase, without the `CAP_` prefix (`SYS_TIME`, `ALL`). */
@@ -14,21 +18,21 @@ export function assertCapability(value: string): void {
     }
 }
 
-const capability = z.string().superRefine(domainCheck(assertCapability));
+const capability = z.string(remedy("Give capability names without CAP_, e.g. NET_BIND_SERVICE.")).superRefine(domainCheck(assertCapability));
 
 export const securityContextSchema = z
     .object({
-        privileged: z.boolean().optional(),
-        allowPrivilegeEscalation: z.boolean().optional(),
-        readOnlyRootFilesystem: z.boolean().optional(),
-        runAsNonRoot: z.boolean().optional(),
-        runAsUser: z.number().int().min(0).optional(),
-        runAsGroup: z.number().int().min(0).optional(),
+        privileged: booleanSetting("privileged", false).optional(),
+        allowPrivilegeEscalation: booleanSetting("allowPrivilegeEscalation", false).optional(),
+        readOnlyRootFilesystem: booleanSetting("readOnlyRootFilesystem", true).optional(),
+        runAsNonRoot: booleanSetting("runAsNonRoot", true).optional(),
+        runAsUser: intSetting(0, 2147483647, 1000).optional(),
+        runAsGroup: intSetting(0, 2147483647, 3000).optional(),
         seLinuxOptions: z
-            .object({ level: z.string().min(1).optional(), role: z.string().min(1).optional(), type: z.string().min(1).optional(), user: z.string().min(1).optional() })
+            .object({ level: z.string(SELINUX).min(1, SELINUX).optional(), role: z.string(SELINUX).min(1, SELINUX).optional(), type: z.string(SELINUX).min(1, SELINUX).optional(), user: z.string(SELINUX).min(1, SELINUX).optional() }, SELINUX)
             .strict()
             .optional(),
-        capabilities: z.object({ add: z.array(capability).optional(), drop: z.array(capability).optional() }).strict().optional(),
+        capabilities: z.object({ add: z.array(capability, CAPS).optional(), drop: z.array(capability, CAPS).optional() }, CAPS).strict().optional(),
     })
     .strict();
 

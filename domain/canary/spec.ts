@@ -94,7 +94,7 @@ const gatewaySchema = z
                 }, "a string"),
             )
             .min(1),
-        includeMesh: z.boolean().default(true),
+        includeMesh: booleanSetting("includeMesh", false).default(true),
     })
     .strict();
 
@@ -109,7 +109,7 @@ export const canarySpecSchema = z
         newVersion: newVersionSchema,
         traffic: trafficSchema,
         release: z.enum(RELEASE_STRATEGIES).default("immediate"),
-        promote: z.boolean().default(false),
+        promote: booleanSetting("promote", true).default(false),
         gateway: gatewaySchema.optional(),
     })
     .strict()

@@ -1,6 +1,10 @@
 // The traffic forwarding strategy (seed 003: Strategy Settings): blue-green, canary by weight or by
 // request parameters, and mirroring.
 import { z } from "zod";
+import { intSetting, remedy } from "../settings";
+
+const MATCH_TEXT = remedy('Give one of exact, prefix or regex with the text to match, e.g. { exact: "jason" } or { prefix: "/api/" }.');
+const PERCENT = remedy("Give the share of requests copied, from 0 to 100 (decimals allowed), e.g. 20 or 12.5.");
 import { domainCheck } from "../schema";
 import { assertRe2, escapeRegex, invalid } from "./values";
 
@@ -8,7 +12,7 @@ export type TrafficKind = "blueGreen" | "canary" | "mirror";
 export const TRAFFIC_KINDS: readonly TrafficKind[] = ["blueGreen", "canary", "mirror"];
 
 const stringMatchSchema = z
-    .object({ exact: z.string().optional(), prefix: z.string().min(1).optional(), regex: z.string().min(1).optional() })
+    .object({ exact: z.string(MATCH_TEXT).optional(), prefix: z.string(MATCH_TEXT).min(1, MATCH_TEXT).optional(), regex: z.string(MATCH_TEXT).min(1, MATCH_TEXT).optional() }, MATCH_TEXT)
     .strict()
     .superRefine(
         domainCheck((m: { exact?: string; prefix?: string; regex?: string }) => {
@@ -29,8 +33,8 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const requestMatchSchema = z
     .object({
-        headers: z.record(z.string(), stringMatchSchema).optional(),
-        cookies: z.record(z.string(), stringMatchSchema).optional(),
+        headers: z.record(z.string(), stringMatchSchema, remedy('Give headers by lowercase name, e.g. { "x-user": { exact: "jason" } }.')).optional(),
+        cookies: z.record(z.string(), stringMatchSchema, remedy('Give cookies by name, e.g. { user: { exact: "jason" } }.')).optional(),
         uri: stringMatchSchema.optional(),
     })
     .strict()
@@ -76,7 +80,7 @@ function assertRequestMatch(m: RequestMatchFields): void {
 
 export type RequestMatchSpec = { headers?: Record<string, StringMatch>; cookies?: Record<string, StringMatch>; uri?: StringMatch };
 
-const weight = z.number().int().min(0).max(100);
+const weight = intSetting(0, 100, 20);
 
 const blueGreenSchema = z.object({ kind: z.literal("blueGreen"), serve: z.enum(["new", "old"]) }).strict();
 
@@ -85,7 +89,7 @@ const canarySchema = z
         kind: z.literal("canary"),
         weight: weight.optional(),
         steps: z.array(weight).min(1).optional(),
-        step: z.number().int().min(0).optional(),
+        step: intSetting(0, 1000, 1).optional(),
         match: z.array(requestMatchSchema).min(1).optional(),
     })
     .strict()
@@ -110,7 +114,7 @@ function assertCanaryShape(c: { weight?: number; steps?: number[]; step?: number
     }
 }
 
-const mirrorSchema = z.object({ kind: z.literal("mirror"), percentage: z.number().min(0).max(100).default(100) }).strict();
+const mirrorSchema = z.object({ kind: z.literal("mirror"), percentage: z.number(PERCENT).min(0, PERCENT).max(100, PERCENT).default(100) }).strict();
 
 /** The kind is checked first, so that a misspelt kind is reported with the allowed values. */
 export const trafficSchema = z

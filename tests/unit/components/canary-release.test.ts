@@ -272,7 +272,7 @@ describe("CanaryRelease (mocked runtime)", () => {
     const bad: [string, string, CanaryReleaseArgs, string][] = [
         ["a resource name that is no task name (the default task name)", "Reviews", base, "'args.taskName' Reviews must contain only lowercase letters, digits, '-' and '.', and start and end with a letter or digit (a DNS-1123 subdomain). Use a name such as reviews-v2-canary."],
         ["the current version as the new one", "b1", { ...base, newVersion: { ...base.newVersion, version: "v1" } }, "'args.newVersion.version' v1 is the current version; the new version needs its own version label, Deployment and subset. Give the new version another label, such as v2."],
-        ["weights over 100", "b2", { ...base, traffic: { kind: "canary", weight: 101 } }, "'args.traffic.weight' 101 must be at most 100. Give a number at most 100, e.g. 100."],
+        ["weights over 100", "b2", { ...base, traffic: { kind: "canary", weight: 101 } }, "'args.traffic.weight' 101 must be at most 100. Give a whole number from 0 to 100, e.g. 20."],
         [
             "a capability with the CAP_ prefix",
             "b3",
