@@ -64,14 +64,16 @@ export async function analyzeLikeSdk(policies: Policies, resources: readonly Sta
     return diagnostics;
 }
 
-/** A pack that does nearly nothing, through the same invocation: one resource and one stack policy reading the type. */
+const nameOf = (props: Record<string, unknown>) => (props.metadata as { name?: unknown } | undefined)?.name;
+
+/** A pack that does nearly nothing, through the same invocation: one resource and one stack policy, each reading one name per resource. */
 export const trivialPack: Policies = [
     {
         name: "trivial-resource",
         description: "Checks nothing.",
         enforcementLevel: "advisory",
         validateResource: (args, report) => {
-            if (args.type === "none") {
+            if (nameOf(args.props) === "none") {
                 report("never");
             }
         },
@@ -81,7 +83,7 @@ export const trivialPack: Policies = [
         description: "Checks nothing.",
         enforcementLevel: "advisory",
         validateStack: (args, report) => {
-            if (args.resources.some((r) => r.type === "none")) {
+            if (args.resources.some((r) => nameOf(r.props) === "none")) {
                 report("never");
             }
         },

@@ -16,7 +16,14 @@ export interface PodSpecView {
     /** `spec` for a SidecarSet, `spec.template.spec` for a workload, `spec` for a Pod. */
     readonly path: Path;
     readonly containers: readonly ContainerView[];
-    readonly volumes: readonly { readonly path: Path; readonly name: string; readonly raw: Record<string, unknown> }[];
+    /** The volumes, read when asked for (most policies never need them). */
+    volumes(): Read<VolumeView[]>;
+}
+
+export interface VolumeView {
+    readonly path: Path;
+    readonly name: string;
+    readonly raw: Record<string, unknown>;
 }
 
 const CONTAINER_EXAMPLE = '{"name": "istio-proxy", "image": "registry.example.com/mesh/proxy:1.0.0"}';
@@ -62,11 +69,11 @@ export function readPodSpec(spec: unknown, path: Path): Read<PodSpecView | undef
         }
         read.forEach(([at, raw], i) => containers.push({ path: at, name: nameOf(raw, i), init, raw }));
     }
-    const volumes = objects(spec, path, "volumes", "volume", '{"name": "istio-envoy", "emptyDir": {}}');
-    if (volumes instanceof FieldProblem) {
-        return volumes;
-    }
-    return { path, containers, volumes: volumes.map(([at, raw], i) => ({ path: at, name: nameOf(raw, i), raw })) };
+    const volumes = (): Read<VolumeView[]> => {
+        const read = objects(spec, path, "volumes", "volume", '{"name": "istio-envoy", "emptyDir": {}}');
+        return read instanceof FieldProblem ? read : read.map(([at, raw], i) => ({ path: at, name: nameOf(raw, i), raw }));
+    };
+    return { path, containers, volumes };
 }
 
 /** The pod spec a SidecarSet injects from, or a workload's or Pod's own. */

@@ -14,9 +14,9 @@ export interface VirtualServiceView {
     readonly metadata: Metadata;
 }
 
-/** The VirtualService's name and namespace, or a violation text when its metadata is unreadable. */
-export function readVirtualService(r: PolicyResource): VirtualServiceView | { readonly problem: string } {
-    const metadata = readMetadata(r, { annotations: CANARY_KEYS });
+/** The VirtualService's name and namespace (and CanaryRelease's markers when `markers`), or a violation text when its metadata is unreadable. */
+export function readVirtualService(r: PolicyResource, markers = false): VirtualServiceView | { readonly problem: string } {
+    const metadata = readMetadata(r, markers ? { annotations: CANARY_KEYS } : {});
     if (isProblem(metadata)) {
         return { problem: fieldViolation(resourceLabel(r, metadata), metadata) };
     }
@@ -55,6 +55,25 @@ export function canaryMarkers(metadata: Metadata): CanaryMarkers | undefined {
 
 const DESTINATION_EXAMPLE = '{"host": "reviews", "subset": "v2"}';
 
+/** The fields of a destination the route rules read, copied out of the SDK's proxy. */
+interface Destination {
+    host?: string;
+    subset?: string;
+}
+
+interface Route {
+    route: { destination?: Destination; weight?: number }[];
+    mirror?: Destination;
+    mirrors: { destination?: Destination }[];
+}
+
+/** The routes of a VirtualService spec, as plain objects holding only what the route rules read. */
+export interface Routes {
+    http: Route[];
+    tcp: Route[];
+    tls: Route[];
+}
+
 function optionalList(value: unknown, path: Path, example: string): Read<unknown[]> {
     if (value === undefined || value === null) {
         return [];
@@ -62,84 +81,99 @@ function optionalList(value: unknown, path: Path, example: string): Read<unknown
     return Array.isArray(value) ? value : new FieldProblem(path, value, "a list", example);
 }
 
-function checkDestination(value: unknown, path: Path): FieldProblem | undefined {
+function readDestination(value: unknown, path: Path): Read<Destination | undefined> {
     if (value === undefined || value === null) {
         return undefined;
     }
     if (!isObject(value)) {
         return new FieldProblem(path, value, "a destination", DESTINATION_EXAMPLE);
     }
-    for (const key of ["host", "subset"]) {
+    const out: Destination = {};
+    for (const key of ["host", "subset"] as const) {
         const v = field(value, key);
-        if (v !== undefined && v !== null && typeof v !== "string") {
+        if (typeof v === "string") {
+            out[key] = v;
+        } else if (v !== undefined && v !== null) {
             return new FieldProblem(joinKey(path, key), v, key === "host" ? "a host name" : "a subset name", key === "host" ? '"reviews"' : '"v2"');
         }
     }
-    return undefined;
+    return out;
 }
 
-function checkRoute(value: unknown, path: Path): FieldProblem | undefined {
+function readRoute(value: unknown, path: Path): Read<Route> {
     if (!isObject(value)) {
-        return new FieldProblem(path, value, "a route", '{"route": [{"destination": ' + DESTINATION_EXAMPLE + ', "weight": 100}]}');
+        return new FieldProblem(path, value, "a route", `{"route": [{"destination": ${DESTINATION_EXAMPLE}, "weight": 100}]}`);
     }
-    const destinations = optionalList(field(value, "route"), joinKey(path, "route"), `[{"destination": ${DESTINATION_EXAMPLE}, "weight": 100}]`);
+    const out: Route = { route: [], mirrors: [] };
+    const routePath = joinKey(path, "route");
+    const destinations = optionalList(field(value, "route"), routePath, `[{"destination": ${DESTINATION_EXAMPLE}, "weight": 100}]`);
     if (isProblem(destinations)) {
         return destinations;
     }
     for (let j = 0; j < destinations.length; j++) {
         const d = destinations[j];
-        const at = joinKey(joinKey(path, "route"), j);
         if (!isObject(d)) {
-            return new FieldProblem(at, d, "a route destination", `{"destination": ${DESTINATION_EXAMPLE}, "weight": 100}`);
+            return new FieldProblem(joinKey(routePath, j), d, "a route destination", `{"destination": ${DESTINATION_EXAMPLE}, "weight": 100}`);
         }
         const weight = field(d, "weight");
         if (weight !== undefined && weight !== null && (typeof weight !== "number" || !Number.isFinite(weight))) {
-            return new FieldProblem(joinKey(at, "weight"), weight, "a whole number from 0 to 100", "20");
+            return new FieldProblem(joinKey(joinKey(routePath, j), "weight"), weight, "a whole number from 0 to 100", "20");
         }
-        const problem = checkDestination(field(d, "destination"), joinKey(at, "destination"));
-        if (problem !== undefined) {
-            return problem;
+        const destination = readDestination(field(d, "destination"), joinKey(joinKey(routePath, j), "destination"));
+        if (isProblem(destination)) {
+            return destination;
         }
+        out.route.push({ ...(destination !== undefined ? { destination } : {}), ...(typeof weight === "number" ? { weight } : {}) });
     }
-    const mirror = checkDestination(field(value, "mirror"), joinKey(path, "mirror"));
-    if (mirror !== undefined) {
+    const mirror = readDestination(field(value, "mirror"), joinKey(path, "mirror"));
+    if (isProblem(mirror)) {
         return mirror;
     }
-    const mirrors = optionalList(field(value, "mirrors"), joinKey(path, "mirrors"), `[{"destination": ${DESTINATION_EXAMPLE}}]`);
+    if (mirror !== undefined) {
+        out.mirror = mirror;
+    }
+    const mirrorsPath = joinKey(path, "mirrors");
+    const mirrors = optionalList(field(value, "mirrors"), mirrorsPath, `[{"destination": ${DESTINATION_EXAMPLE}}]`);
     if (isProblem(mirrors)) {
         return mirrors;
     }
     for (let j = 0; j < mirrors.length; j++) {
-        const at = joinKey(joinKey(path, "mirrors"), j);
         const m = mirrors[j];
-        const problem = isObject(m) ? checkDestination(field(m, "destination"), joinKey(at, "destination")) : new FieldProblem(at, m, "a mirror", `{"destination": ${DESTINATION_EXAMPLE}}`);
-        if (problem !== undefined) {
-            return problem;
+        const destination = isObject(m) ? readDestination(field(m, "destination"), joinKey(joinKey(mirrorsPath, j), "destination")) : new FieldProblem(joinKey(mirrorsPath, j), m, "a mirror", `{"destination": ${DESTINATION_EXAMPLE}}`);
+        if (isProblem(destination)) {
+            return destination;
         }
+        out.mirrors.push(destination !== undefined ? { destination } : {});
     }
-    return undefined;
+    return out;
 }
 
-/** The VirtualService's spec when its routes have the types the route rules read; a problem otherwise. */
-export function readRoutes(props: Record<string, unknown>): Read<unknown> {
+/**
+ * The VirtualService's routes when they have the types the route rules read, copied out of the
+ * SDK's proxy once (the rules then walk plain objects); a problem naming the first bad field otherwise.
+ */
+export function readRoutes(props: Record<string, unknown>): Read<Routes> {
     const spec = field(props, "spec");
+    const out: Routes = { http: [], tcp: [], tls: [] };
     if (spec === undefined || spec === null) {
-        return {};
+        return out;
     }
     if (!isObject(spec)) {
         return new FieldProblem("spec", spec, "a VirtualService spec", `{"hosts": ["reviews"], "http": [{"route": [{"destination": ${DESTINATION_EXAMPLE}}]}]}`);
     }
-    for (const kind of ["http", "tcp", "tls"]) {
-        const routes = optionalList(field(spec, kind), joinKey("spec", kind), `[{"route": [{"destination": ${DESTINATION_EXAMPLE}}]}]`);
+    for (const kind of ["http", "tcp", "tls"] as const) {
+        const kindPath = joinKey("spec", kind);
+        const routes = optionalList(field(spec, kind), kindPath, `[{"route": [{"destination": ${DESTINATION_EXAMPLE}}]}]`);
         if (isProblem(routes)) {
             return routes;
         }
         for (let i = 0; i < routes.length; i++) {
-            const problem = checkRoute(routes[i], joinKey(joinKey("spec", kind), i));
-            if (problem !== undefined) {
-                return problem;
+            const route = readRoute(routes[i], joinKey(kindPath, i));
+            if (isProblem(route)) {
+                return route;
             }
+            out[kind].push(route);
         }
     }
-    return spec;
+    return out;
 }

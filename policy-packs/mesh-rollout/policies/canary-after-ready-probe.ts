@@ -43,7 +43,7 @@ export const canaryAfterReadyProbe: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const releases: { urn: string; markers: CanaryMarkers }[] = [];
         for (const r of args.resources) {
-            const vs = isVirtualService(r.type) ? readVirtualService(r) : undefined;
+            const vs = isVirtualService(r.type) ? readVirtualService(r, true) : undefined;
             const markers = vs === undefined || "problem" in vs ? undefined : canaryMarkers(vs.metadata);
             if (vs !== undefined && "problem" in vs) {
                 reportViolation(vs.problem, r.urn);

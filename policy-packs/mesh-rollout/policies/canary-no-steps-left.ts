@@ -18,7 +18,7 @@ export const canaryNoStepsLeft: ResourceValidationPolicy = {
         if (!isVirtualService(args.type)) {
             return;
         }
-        const vs = readVirtualService(args);
+        const vs = readVirtualService(args, true);
         if ("problem" in vs) {
             return reportViolation(vs.problem);
         }

@@ -97,13 +97,20 @@ export const sidecarBaselineNotWeakened: ResourceValidationPolicy = {
         }
         const sidecars = spec.containers.filter((c) => isSet || sidecarNames.includes(c.name));
         sidecars.flatMap((c) => weakenings(label, c, initCapabilities)).forEach((text) => reportViolation(text));
+        if (sidecars.length === 0) {
+            return;
+        }
+        const volumes = spec.volumes();
+        if (isProblem(volumes)) {
+            return reportViolation(fieldViolation(label, volumes));
+        }
         // A SidecarSet's volumes all go to its sidecars; in a workload, only those a sidecar mounts.
         const mounted = new Set<string>();
         for (const c of sidecars) {
             const mounts = field(c.raw, "volumeMounts");
             (Array.isArray(mounts) ? mounts : []).forEach((m) => typeof field(m, "name") === "string" && mounted.add(field(m, "name") as string));
         }
-        for (const v of spec.volumes) {
+        for (const v of volumes) {
             const hostPath = field(v.raw, "hostPath");
             if (hostPath !== undefined && hostPath !== null && (isSet || mounted.has(v.name))) {
                 const where = typeof field(hostPath, "path") === "string" ? `mounts the node's ${shown(field(hostPath, "path") as string)}` : `is ${describeValue(hostPath)}`;
