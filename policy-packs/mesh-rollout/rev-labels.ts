@@ -11,6 +11,8 @@ export type RevLabel =
           readonly name: string;
           /** `Namespace shop`, `Deployment shop/cart`. */
           readonly owner: string;
+          /** Where the label is: `metadata.labels["istio.io/rev"]`, `spec.template.metadata.labels["istio.io/rev"]`. */
+          readonly path: string;
           readonly value: string;
       }
     | { readonly problem: string };
@@ -30,7 +32,7 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
     }
     if (namespace) {
         const value = metadata.labels[REV_LABEL];
-        return value === undefined ? undefined : { kind: "namespace", name: shown(metadata.name), owner: `Namespace ${shown(metadata.name)}`, value };
+        return value === undefined ? undefined : { kind: "namespace", name: shown(metadata.name), owner: `Namespace ${shown(metadata.name)}`, path: `metadata.labels["${REV_LABEL}"]`, value };
     }
     const name = `${shown(metadata.namespace ?? "default")}/${shown(metadata.name)}`;
     const what = `${kindName(r.type)} ${name}`;
@@ -46,5 +48,5 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
         return { problem: fieldViolation(what, podMetadata) };
     }
     const value = podMetadata.labels[REV_LABEL];
-    return value === undefined ? undefined : { kind: "workload", name, owner: what, value };
+    return value === undefined ? undefined : { kind: "workload", name, owner: what, path: `${pod.path === "" ? "" : `${pod.path}.`}metadata.labels["${REV_LABEL}"]`, value };
 }

@@ -44,7 +44,7 @@ export const revLabelKnown: StackValidationPolicy = {
                 reportViolation(rev.problem, r.urn);
             } else if (!known.has(rev.value)) {
                 reportViolation(
-                    `${rev.owner} must name an installed revision or tag in ${REV_LABEL}, not ${shown(rev.value)}: its new pods would get no sidecar. Installed at this stage: ${choices}. Use one of them, or install that revision first.`,
+                    `${rev.owner} must name an installed revision or tag in ${REV_LABEL}, not ${shown(rev.value)} ('${rev.path}'): its new pods would get no sidecar. Installed at this stage: ${choices}. Use one of them, or install that revision first.`,
                     r.urn,
                 );
             }

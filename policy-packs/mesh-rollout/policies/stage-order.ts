@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkStageOrder, MeshLedgerState } from "../../../domain";
+import { verdictOf } from "../domain-verdicts";
 import { isProblem } from "../fields";
 import { ledgerOf, ledgerPrior, ledgerState, recordViolation } from "../records";
 
@@ -25,7 +26,7 @@ export const stageOrder: ResourceValidationPolicy = {
         const next = state as MeshLedgerState;
         const applied = prior as MeshLedgerState | null;
         // checkStageOrder reads only `version` and `upgrade`, the fields checked above.
-        const verdict = checkStageOrder(applied, next);
+        const verdict = verdictOf(() => checkStageOrder(applied, next));
         if (!verdict.allowed) {
             const appliedText = applied?.upgrade ? `${applied.upgrade.stage} of ${applied.version} -> ${applied.upgrade.to}` : "no upgrade stage";
             reportViolation(`Mesh ${ledger.name} (applied: ${appliedText}): ${verdict.reason}`);

@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkVersionJump, MeshLedgerState } from "../../../domain";
+import { verdictOf } from "../domain-verdicts";
 import { isProblem } from "../fields";
 import { ledgerOf, ledgerPrior, ledgerState, recordViolation } from "../records";
 
@@ -25,7 +26,7 @@ export const versionJump: ResourceValidationPolicy = {
             return reportViolation(recordViolation(ledger, prior, NAME));
         }
         // checkVersionJump reads only `version` and `upgrade`, the fields checked above.
-        const verdict = checkVersionJump(prior as MeshLedgerState | null, state as MeshLedgerState);
+        const verdict = verdictOf(() => checkVersionJump(prior as MeshLedgerState | null, state as MeshLedgerState));
         if (!verdict.allowed) {
             reportViolation(`Mesh ${ledger.name}: ${verdict.reason}`);
         }

@@ -199,7 +199,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.deepEqual(await runStackPolicy(revLabelKnown, resources), [
                 {
                     message:
-                        "Namespace a must name an installed revision or tag in istio.io/rev, not 1-14-5: its new pods would get no sidecar. Installed at this stage: 1-12-4, stable. Use one of them, or install that revision first.",
+                        `Namespace a must name an installed revision or tag in istio.io/rev, not 1-14-5 ('metadata.labels["istio.io/rev"]'): its new pods would get no sidecar. Installed at this stage: 1-12-4, stable. Use one of them, or install that revision first.`,
                     urn: `urn:pulumi:unit::mesh-rollout-unit::${NS}::a`,
                 },
             ]);
@@ -212,7 +212,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             };
             const reported = await runStackPolicy(revLabelKnown, [ledger(state(), null), deployment]);
             assert.equal(reported.length, 1);
-            assert.match(reported[0].message, /^Deployment edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary/);
+            assert.match(reported[0].message, /^Deployment edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary \('spec\.template\.metadata\.labels\["istio\.io\/rev"\]'\)/);
         });
         it("has nothing to judge in a stack without a mesh", async () => {
             assert.deepEqual(await runStackPolicy(revLabelKnown, [namespace("a", { "istio.io/rev": "x" })]), []);

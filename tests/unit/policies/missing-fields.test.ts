@@ -57,7 +57,7 @@ describe("policy pack: missing and mistyped fields", () => {
             "rev-label-known",
             "a 5,000-character label value (cut, with its length)",
             [ledger, withField(happy(TYPES.namespace, 0), ["metadata", "labels", "istio.io/rev"], "r".repeat(5000))],
-            `Namespace shop-0 must name an installed revision or tag in istio.io/rev, not ${"r".repeat(80)}… (5,000 characters): its new pods would get no sidecar. Installed at this stage: 1-14-5, canary, stable. Use one of them, or install that revision first.`,
+            `Namespace shop-0 must name an installed revision or tag in istio.io/rev, not ${"r".repeat(80)}… (5,000 characters) ('metadata.labels["istio.io/rev"]'): its new pods would get no sidecar. Installed at this stage: 1-14-5, canary, stable. Use one of them, or install that revision first.`,
             happy(TYPES.namespace, 0),
         ],
         [
@@ -138,6 +138,13 @@ describe("policy pack: missing and mistyped fields", () => {
             assert.deepEqual(await runPolicy(policy(name), stack), [{ message, urn: on === undefined ? undefined : urnOf(on) }]);
         });
     }
+
+    it("mesh-rollout-version-jump and stage-order: a version the planner cannot parse is the planner's refusal, not a throw", async () => {
+        const bogus = withField(ledger, "state.version", "bogus-stage");
+        assert.equal((await runPolicy(policy("stage-order"), [bogus])).length, 1); // the stage rule's own verdict: the source changed mid-upgrade
+        const [jump] = await runPolicy(policy("version-jump"), [bogus]);
+        assert.match(jump.message, /^Mesh mesh-ledger: '[a-z.]+' bogus-stage is not a mesh version\. /);
+    });
 
     it("mesh-rollout-version-jump: 1.0.0 -> 1.999999999.0 is refused at once, with a bounded message", async () => {
         const far = withField(withField(ledger, "state.version", "1.0.0"), "state.upgrade", { to: "1.999999999.0", stage: "controlPlane" });
