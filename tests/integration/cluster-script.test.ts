@@ -56,4 +56,13 @@ describe("scripts/cluster", function () {
         assert.ok(after.every((p) => !alive(p)), "down waited for every process to exit");
         assert.equal(fs.existsSync(path.join(dir, "pids")), false);
     });
+
+    it("runs with no network interface but loopback when the test command isolates it", function () {
+        if (process.env.MESH_ROLLOUT_LOOPBACK_ONLY !== "1") {
+            this.skip(); // scripts/test could not make a network namespace on this machine (it says so)
+        }
+        const addresses = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+        assert.deepEqual(Object.keys(os.networkInterfaces()), ["lo"]);
+        assert.ok(addresses.every((a) => a === "127.0.0.1" || a === "::1"), addresses.join(", "));
+    });
 });

@@ -166,9 +166,14 @@ export class KubeClient {
 }
 
 /** The parts of an object that are the writer's, not the server's: for comparing objects across updates. */
+const SERVER_METADATA = ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink"];
+
 export function withoutServerFields(obj: KubeObject): KubeObject {
-    const { metadata = {}, status: _status, ...rest } = obj;
-    const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, generation: _g, managedFields: _mf, selfLink: _sl, ...meta } = metadata;
+    const rest: KubeObject = { ...obj };
+    delete rest.status;
+    const meta: KubeObject = { ...(obj.metadata ?? {}) };
+    delete rest.metadata;
+    SERVER_METADATA.forEach((k) => delete meta[k]);
     const annotations = Object.fromEntries(
         Object.entries((meta.annotations ?? {}) as Record<string, string>).filter(([k]) => k !== "deployment.kubernetes.io/revision" && k !== "kubectl.kubernetes.io/last-applied-configuration"),
     );
