@@ -102,6 +102,13 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         children.push(istioNs);
     }
     const afterNs = { parent, dependsOn: istioNs ? [o.ledger, istioNs] : [o.ledger] };
+    // Make before break: whatever sends pods to a revision (a tag, a namespace label, a gateway) waits for
+    // that revision's control plane (its chart: istiod Ready and its injector webhook), and for the tag
+    // it names, so that no pod meets a revision that is not serving yet.
+    const controlPlanes = new Map<string, pulumi.Resource>();
+    const tagWebhooks = new Map<string, pulumi.Resource>();
+    const servedBy = (revision: string, revLabel: string): pulumi.Resource[] =>
+        [o.ledger, controlPlanes.get(revision), tagWebhooks.get(revLabel)].filter((r): r is pulumi.Resource => r !== undefined);
     if (o.mode === "install") {
         for (const rev of layout.revisions) {
             const values = pulumi.output((o.chart?.values ?? {}) as pulumi.Input<Record<string, unknown>>).apply((user) => ({
@@ -110,31 +117,34 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
                 global: { ...((user.global as Record<string, unknown> | undefined) ?? {}), tag: rev.version, istioNamespace: spec.istioNamespace },
             }));
             const local = o.chart?.chart !== undefined && isLocalChartPath(o.chart.chart);
-            children.push(
-                new k8s.helm.v4.Chart(
-                    `${name}-istiod-${rev.name}`,
-                    {
-                        chart: o.chart?.chart ?? "istiod",
-                        ...(local ? {} : { repositoryOpts: { repo: o.chart?.repository ?? ISTIO_CHARTS_REPO }, version: o.chart?.version ?? rev.version }),
-                        namespace: spec.istioNamespace,
-                        values,
-                    },
-                    afterNs,
-                ),
+            const chart = new k8s.helm.v4.Chart(
+                `${name}-istiod-${rev.name}`,
+                {
+                    chart: o.chart?.chart ?? "istiod",
+                    ...(local ? {} : { repositoryOpts: { repo: o.chart?.repository ?? ISTIO_CHARTS_REPO }, version: o.chart?.version ?? rev.version }),
+                    namespace: spec.istioNamespace,
+                    values,
+                },
+                afterNs,
             );
+            controlPlanes.set(rev.name, chart);
+            children.push(chart);
         }
         const injection = pulumi.output(o.chart?.values ?? {}).apply(injectionEndpoint);
         for (const [tag, revision] of Object.entries(layout.tags)) {
             const { metadata } = revisionTagWebhook(tag, revision, spec.istioNamespace);
             const webhooks = injection.apply((i) => revisionTagWebhook(tag, revision, spec.istioNamespace, i).webhooks);
-            children.push(new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-tag-${tag}`, { metadata, webhooks }, opts));
+            const webhook = new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-tag-${tag}`, { metadata, webhooks }, { parent, dependsOn: servedBy(revision, revision) });
+            tagWebhooks.set(tag, webhook);
+            children.push(webhook);
         }
     }
     for (const ns of layout.namespaces) {
         const metadata = { name: ns.name, labels: ns.labels };
+        const nsOpts = { parent, dependsOn: servedBy(ns.revision, ns.labels["istio.io/rev"] ?? ns.revision) };
         const nsResource = ns.create
-            ? new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata }, opts)
-            : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns.name}`, { metadata: { ...metadata, annotations: { "pulumi.com/patchForce": "true" } } }, opts);
+            ? new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata }, nsOpts)
+            : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns.name}`, { metadata: { ...metadata, annotations: { "pulumi.com/patchForce": "true" } } }, nsOpts);
         children.push(nsResource);
         for (const deployment of ns.restart) {
             children.push(
@@ -150,16 +160,16 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         }
     }
     for (const gw of layout.gateways) {
-        children.push(...createGateway(parent, name, gw, o.ledger));
+        children.push(...createGateway(parent, name, gw, o.ledger, servedBy(gw.revision, gw.revLabel)));
     }
     return children;
 }
 
-function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout, ledger: pulumi.Resource): pulumi.Resource[] {
+function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout, ledger: pulumi.Resource, served: pulumi.Resource[]): pulumi.Resource[] {
     const objects = gatewayObjects(gw);
     const base = `${name}-gateway-${gw.namespace}-${gw.name}`;
     const sa = new k8s.core.v1.ServiceAccount(base, objects.serviceAccount, { parent, dependsOn: [ledger] });
-    const deployment = new k8s.apps.v1.Deployment(base, objects.deployment, { parent, dependsOn: [ledger, sa] });
+    const deployment = new k8s.apps.v1.Deployment(base, objects.deployment, { parent, dependsOn: [...served, sa] });
     const service = new k8s.core.v1.Service(base, objects.service, { parent, dependsOn: [ledger] });
     return [sa, deployment, service];
 }

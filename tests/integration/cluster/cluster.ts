@@ -57,6 +57,10 @@ export async function startCluster(name: string): Promise<TestCluster> {
         pauseScheduler: () => process.kill(processId(dir, "kube-scheduler"), "SIGSTOP"),
         resumeScheduler: () => process.kill(processId(dir, "kube-scheduler"), "SIGCONT"),
         async stop() {
+            if (process.env.MESH_ROLLOUT_KEEP_CLUSTERS === "1") {
+                console.error(`keeping the cluster in ${dir} (MESH_ROLLOUT_KEEP_CLUSTERS=1): scripts/cluster down --dir ${dir}`);
+                return;
+            }
             try {
                 process.kill(processId(dir, "kube-scheduler"), "SIGCONT"); // a paused scheduler would not stop
             } catch {

@@ -74,7 +74,9 @@ export async function startInjector(kube: KubeClient, tls: { cert: string; key: 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function review(kube: KubeClient, body: any, injected: InjectedPod[], refused: string[]) {
     const request = body.request;
-    const allow = (extra: Record<string, unknown> = {}) => ({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response: { uid: request.uid, allowed: true, ...extra } });
+    // Answer in the version the API server asked in (the webhooks list v1beta1 first, as Istio's do).
+    const apiVersion: string = body.apiVersion ?? "admission.k8s.io/v1";
+    const allow = (extra: Record<string, unknown> = {}) => ({ apiVersion, kind: "AdmissionReview", response: { uid: request.uid, allowed: true, ...extra } });
     const pod: Pod = request.object ?? {};
     const labels = pod.metadata?.labels ?? {};
     const annotations = pod.metadata?.annotations ?? {};
