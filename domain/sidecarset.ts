@@ -364,7 +364,9 @@ export function sidecarSetManifest(target: SidecarSetTarget, spec: SidecarSetSpe
         },
         spec: {
             selector: target.selector,
-            ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
+            // A namespace by its name label, not `spec.namespace`: v1beta1 (Kruise's storage version) has no
+            // `namespace`, and a cluster without Kruise's conversion webhook would drop it.
+            ...(target.namespace !== undefined ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": target.namespace } } } : {}),
             containers: [proxyContainer(spec, sidecar.image)],
             ...(spec.initContainer ? { initContainers: [initContainer(spec, sidecar.image)] } : {}),
             updateStrategy,

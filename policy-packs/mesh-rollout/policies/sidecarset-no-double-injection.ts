@@ -40,7 +40,9 @@ export const sidecarSetNoDoubleInjection: StackValidationPolicy = {
             }
             const spec = field(r.props, "spec");
             const selector = readSelector(field(spec, "selector"), "spec.selector");
-            const namespace = optional(string("a namespace name", '"shop"'))(field(spec, "namespace"), "spec.namespace");
+            // `spec.namespace` (v1alpha1), or a namespaceSelector naming one namespace by its name label (both versions).
+            const byName = field(field(field(spec, "namespaceSelector"), "matchLabels"), "kubernetes.io/metadata.name");
+            const namespace = optional(string("a namespace name", '"shop"'))(field(spec, "namespace") ?? (typeof byName === "string" ? byName : undefined), "spec.namespace");
             if (spec !== undefined && spec !== null && !isObject(spec)) {
                 reportViolation(fieldViolation(resourceLabel(r), new FieldProblem("spec", spec, "the SidecarSet spec", '{"selector": {"matchLabels": {"app": "cart"}}, "containers": [...]}')), r.urn);
             } else if (isProblem(selector) || isProblem(namespace)) {

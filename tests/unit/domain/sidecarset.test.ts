@@ -22,7 +22,9 @@ describe("SidecarSet manifests (seed 004)", () => {
             annotations: { "mesh-rollout.io/sidecar-version": "1.0.0", "mesh-rollout.io/sidecar-image": IMAGE },
         });
         assert.deepEqual(m.spec.selector, { matchLabels: { app: "nginx" } });
-        assert.equal(m.spec.namespace, "shop");
+        // By the namespace's name label: Kruise's storage version v1beta1 has no spec.namespace.
+        assert.equal(m.spec.namespace, undefined);
+        assert.deepEqual(m.spec.namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "shop" } });
         const proxy = m.spec.containers[0];
         assert.equal(proxy.name, "istio-proxy");
         assert.equal(proxy.image, IMAGE);
@@ -116,7 +118,7 @@ describe("SidecarSet manifests (seed 004)", () => {
 
     it("makes one SidecarSet per Deployment, in its namespace, selecting its pod labels", () => {
         const ms = manifest({ deployments: [{ name: "nginx", namespace: "shop", matchLabels: { app: "nginx" } }, { name: "cart", namespace: "shop", matchLabels: { app: "cart" } }], hotUpgradeEmptyImage: EMPTY });
-        assert.deepEqual(ms.map((m) => [m.metadata.name, m.spec.namespace, m.spec.selector]), [
+        assert.deepEqual(ms.map((m) => [m.metadata.name, m.spec.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], m.spec.selector]), [
             ["nginx-sidecar-nginx", "shop", { matchLabels: { app: "nginx" } }],
             ["nginx-sidecar-cart", "shop", { matchLabels: { app: "cart" } }],
         ]);

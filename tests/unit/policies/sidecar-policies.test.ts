@@ -92,6 +92,12 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
             );
             assert.deepEqual(await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", { "istio.io/rev": "1-14-5" }), sidecarSet("1.0.0", A), deployment("web", "shop", { app: "web" })]), []);
         });
+        it("reads the SidecarSet's namespace from its namespaceSelector (kubernetes.io/metadata.name), as mesh-rollout renders it", async () => {
+            const set = sidecarSet("1.0.0", A);
+            assert.deepEqual((set.props.spec as Record<string, unknown>).namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "shop" } });
+            // The same pod labels in another, auto-injecting namespace are not this SidecarSet's.
+            assert.deepEqual(await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", {}), ns("other", { "istio.io/rev": "1-14-5" }), set, deployment("nginx", "other", { app: "nginx" })]), []);
+        });
         it("refuses pods selected by a SidecarSet in an auto-injecting namespace", async () => {
             const reported = await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", { "istio.io/rev": "1-14-5" }), sidecarSet("1.0.0", A), deployment("nginx", "shop", { app: "nginx" })]);
             assert.deepEqual(reported.map((r) => r.message), [
