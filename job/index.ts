@@ -22,6 +22,8 @@ function main() {
     const values = config.istiodValues ?? {};
     // The app the upgrade restarts: it exists before the mesh labels its namespace and restarts it.
     const bookinfo = bookinfoApp(provider);
+    // The gateway's namespace: the mesh puts its ingress gateway there but does not own the namespace.
+    const ingressNamespace = new k8s.core.v1.Namespace("istio-ingress", { metadata: { name: "istio-ingress" } }, { provider });
 
     const mesh = new MeshRevision(
         "mesh",
@@ -37,7 +39,7 @@ function main() {
             ],
             gateways: [{ name: "ingressgateway", namespace: "istio-ingress" }],
         },
-        { providers, dependsOn: bookinfo },
+        { providers, dependsOn: [...bookinfo, ingressNamespace] },
     );
 
     // Seed 000: a sidecar catalog, one container version and one VM package.
