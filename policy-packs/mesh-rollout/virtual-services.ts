@@ -177,3 +177,21 @@ export function readRoutes(props: Record<string, unknown>): Read<Routes> {
     }
     return out;
 }
+
+/**
+ * A VirtualService with readable metadata and routes, for the resource policies that judge routes; when
+ * either cannot be read, the violation saying why is reported and the result is undefined.
+ */
+export function readJudgeableRoutes(r: PolicyResource, report: (message: string) => void): { readonly vs: VirtualServiceView; readonly routes: Routes } | undefined {
+    const vs = readVirtualService(r);
+    if ("problem" in vs) {
+        report(vs.problem);
+        return undefined;
+    }
+    const routes = readRoutes(r.props);
+    if (isProblem(routes)) {
+        report(fieldViolation(vs.label, routes));
+        return undefined;
+    }
+    return { vs, routes };
+}

@@ -146,7 +146,7 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         assert.equal(r.ok, false);
         const mandatory = r.violations.filter((v) => v.level === "mandatory");
         assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-canary-route-weights"]);
-        assert.match(mandatory[0].message, /\nVirtualService bookinfo\/ratings must give each route weights from 0 to 100 that sum to 100: http\[0\] has weights that sum to 90 \(v1 80, v2 10\)\./);
+        assert.match(mandatory[0].message, /\nVirtualService bookinfo\/ratings must give each route weights from 0 to 100 that sum to 100: spec\.http\[0\] has weights that sum to 90 \(v1 80, v2 10\)\./);
     });
 
     it("refuses invalid args before anything is touched, with the component's message", async () => {

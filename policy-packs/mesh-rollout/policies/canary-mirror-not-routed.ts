@@ -1,9 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { mirroredAndRouted } from "../../../domain/canary";
-import { isProblem } from "../fields";
-import { fieldViolation, isVirtualService } from "../resources";
+import { isVirtualService } from "../resources";
 import { shown } from "../values";
-import { readRoutes, readVirtualService } from "../virtual-services";
+import { readJudgeableRoutes } from "../virtual-services";
 
 /** Seed 003: mirroring sends a copy of the traffic to the new version "without actually exposing" it. */
 export const canaryMirrorNotRouted: ResourceValidationPolicy = {
@@ -14,14 +13,11 @@ export const canaryMirrorNotRouted: ResourceValidationPolicy = {
         if (!isVirtualService(args.type)) {
             return;
         }
-        const vs = readVirtualService(args);
-        if ("problem" in vs) {
-            return reportViolation(vs.problem);
+        const read = readJudgeableRoutes(args, reportViolation);
+        if (read === undefined) {
+            return;
         }
-        const spec = readRoutes(args.props);
-        if (isProblem(spec)) {
-            return reportViolation(fieldViolation(vs.label, spec));
-        }
+        const { vs, routes: spec } = read;
         for (const m of mirroredAndRouted(spec, vs.namespace)) {
             reportViolation(
                 `${vs.label} must not route traffic to ${shown(m.destination)}, which spec.${m.mirrorPath} mirrors to: spec.${m.routePath} sends it ${m.weight}%. A mirrored version only receives copies; route 0% to it, or stop mirroring and run a canary instead.`,

@@ -1,9 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { routeWeightProblems } from "../../../domain/canary";
-import { isProblem } from "../fields";
-import { fieldViolation, isVirtualService } from "../resources";
+import { isVirtualService } from "../resources";
 import { shown } from "../values";
-import { readRoutes, readVirtualService } from "../virtual-services";
+import { readJudgeableRoutes } from "../virtual-services";
 
 /** Weights read as percentages: each route's destinations share exactly 100% (any VirtualService). */
 export const canaryRouteWeights: ResourceValidationPolicy = {
@@ -14,14 +13,11 @@ export const canaryRouteWeights: ResourceValidationPolicy = {
         if (!isVirtualService(args.type)) {
             return;
         }
-        const vs = readVirtualService(args);
-        if ("problem" in vs) {
-            return reportViolation(vs.problem);
+        const read = readJudgeableRoutes(args, reportViolation);
+        if (read === undefined) {
+            return;
         }
-        const spec = readRoutes(args.props);
-        if (isProblem(spec)) {
-            return reportViolation(fieldViolation(vs.label, spec));
-        }
+        const { vs, routes: spec } = read;
         for (const p of routeWeightProblems(spec)) {
             reportViolation(
                 `${vs.label} must give each route weights from 0 to 100 that sum to 100: spec.${p.path} ${p.problem} (${shown(p.weights)}). Give every destination of the route a weight so that they add up to 100, e.g. v1 80, v2 20.`,
