@@ -3,7 +3,36 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { MeshRevision } from "../components";
 import { CanaryRelease } from "../components/canary-release";
 
-const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
+/** A hardened v1 Deployment of one app: `replicas` pods of `image`, serving http on 9080. */
+function appDeployment(name: string, namespace: string, app: string, image: string, replicas: number, opts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
+    const labels = { app, version: "v1" };
+    return new k8s.apps.v1.Deployment(
+        name,
+        {
+            metadata: { name, namespace, labels },
+            spec: {
+                replicas,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [
+                            {
+                                name: app,
+                                image,
+                                ports: [{ name: "http", containerPort: 9080 }],
+                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+        opts,
+    );
+}
 
 /**
  * The bookinfo namespace and its `productpage` Deployment, as an app team leaves them: the mesh labels
@@ -11,26 +40,7 @@ const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true
  */
 export function bookinfoApp(provider: k8s.Provider): pulumi.Resource[] {
     const ns = new k8s.core.v1.Namespace("bookinfo", { metadata: { name: "bookinfo" } }, { provider });
-    const labels = { app: "productpage", version: "v1" };
-    const productpage = new k8s.apps.v1.Deployment(
-        "productpage",
-        {
-            metadata: { name: "productpage", namespace: "bookinfo", labels },
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        containers: [{ name: "productpage", image: "registry.example.com/bookinfo/productpage:v1", ports: [{ name: "http", containerPort: 9080 }], securityContext: HARDENED }],
-                    },
-                },
-            },
-        },
-        { provider, dependsOn: [ns] },
-    );
-    return [ns, productpage];
+    return [ns, appDeployment("productpage", "bookinfo", "productpage", "registry.example.com/bookinfo/productpage:v1", 1, { provider, dependsOn: [ns] })];
 }
 
 /**
@@ -38,31 +48,7 @@ export function bookinfoApp(provider: k8s.Provider): pulumi.Resource[] {
  * above 0, reviews v2 is released to that share of the traffic (seed 003).
  */
 export function appObjects(provider: k8s.Provider, mesh: MeshRevision, canaryWeight: number): void {
-    const labels = { app: "reviews", version: "v1" };
-    new k8s.apps.v1.Deployment(
-        "reviews-v1",
-        {
-            metadata: { name: "reviews-v1", namespace: "reviews", labels },
-            spec: {
-                replicas: 2,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        containers: [
-                            {
-                                name: "reviews",
-                                image: "registry.example.com/bookinfo/reviews:v1",
-                                ports: [{ name: "http", containerPort: 9080 }],
-                                securityContext: HARDENED,
-                            },
-                        ],
-                    },
-                },
-            },
-        },
-        { provider, dependsOn: [mesh] },
-    );
+    appDeployment("reviews-v1", "reviews", "reviews", "registry.example.com/bookinfo/reviews:v1", 2, { provider, dependsOn: [mesh] });
     const service = new k8s.core.v1.Service(
         "reviews",
         { metadata: { name: "reviews", namespace: "reviews", labels: { app: "reviews" } }, spec: { selector: { app: "reviews" }, ports: [{ name: "http", port: 9080, targetPort: 9080 }] } },
