@@ -85,7 +85,12 @@ function sidecarSet(i: number, namespace: string | undefined, version: string): 
         spec: {
             selector: { matchLabels: { app: `app-${i}` } },
             ...(namespace !== undefined ? { namespace } : {}),
-            containers: [container("istio-proxy", image, { securityContext: security, upgradeStrategy: { upgradeType: "HotUpgrade", hotUpgradeEmptyImage: `registry.example.com/mesh/empty:1.0.0${DIGEST}` } })],
+            containers: [
+                container("istio-proxy", image, {
+                    securityContext: security,
+                    upgradeStrategy: { upgradeType: "HotUpgrade", hotUpgradeEmptyImage: `registry.example.com/mesh/empty:1.0.0${DIGEST}` },
+                }),
+            ],
             initContainers: [container("istio-init", image, { securityContext: initSecurity })],
             volumes: [{ name: "istio-envoy", emptyDir: { medium: "Memory" } }],
             updateStrategy: { type: "RollingUpdate", maxUnavailable: 1 },
@@ -112,7 +117,10 @@ function virtualService(i: number, namespace: string): StackResource {
         { destination: { host, subset: "v1" }, weight: 80 },
         { destination: { host, subset: "v2" }, weight: 20 },
     ];
-    const props = { metadata: { name: host, namespace, annotations }, spec: { hosts: [host], http: [{ match: [{ headers: { "x-canary": { exact: "on" } } }], route: [{ destination: route[1].destination }] }, { route }] } };
+    const props = {
+        metadata: { name: host, namespace, annotations },
+        spec: { hosts: [host], http: [{ match: [{ headers: { "x-canary": { exact: "on" } } }], route: [{ destination: route[1].destination }] }, { route }] },
+    };
     return resource(VIRTUAL_SERVICE, `${namespace}-${host}-vs`, props);
 }
 
@@ -120,7 +128,13 @@ function destinationRule(i: number, namespace: string): StackResource {
     const host = `app-${i}`;
     return resource(DESTINATION_RULE, `${namespace}-${host}-dr`, {
         metadata: { name: host, namespace },
-        spec: { host, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] },
+        spec: {
+            host,
+            subsets: [
+                { name: "v1", labels: { version: "v1" } },
+                { name: "v2", labels: { version: "v2" } },
+            ],
+        },
     });
 }
 

@@ -63,11 +63,17 @@ async function pack(): Promise<void> {
         const floor = await medianMs(() => analyzeLikeSdk(sdkFloor(meshRolloutPolicies), stack));
         proxyMs.set(n, full);
         copyMs.set(n, copied);
-        console.log(`${String(stack.length).padStart(9)} | ${fmt(full)} ${fmt(trivial)} ${(full / trivial).toFixed(1).padStart(8)} x  | ${fmt(copied)} ${fmt(floor)} ${fmt(copied - floor)}`);
+        console.log(
+            `${String(stack.length).padStart(9)} | ${fmt(full)} ${fmt(trivial)} ${(full / trivial).toFixed(1).padStart(8)} x  | ${fmt(copied)} ${fmt(floor)} ${fmt(copied - floor)}`,
+        );
     }
     const growth = (ms: Map<number, number>, a: number, b: number) => (ms.get(b)! / ms.get(a)!).toFixed(2);
-    console.log(`growth (linear: 2.0, limit 2.2): proxy 5k -> 10k ${growth(proxyMs, 5000, 10000)} x, 10k -> 20k ${growth(proxyMs, 10000, 20000)} x; +copy 5k -> 10k ${growth(copyMs, 5000, 10000)} x, 10k -> 20k ${growth(copyMs, 10000, 20000)} x`);
-    console.log(`10,000 resources: ${proxyMs.get(10000)!.toFixed(0)} ms through the proxy (${proxyMs.get(10000)! < 1000 ? "under" : "OVER"} 1 s), ${copyMs.get(10000)!.toFixed(0)} ms with the SDK's copy`);
+    console.log(
+        `growth (linear: 2.0, limit 2.2): proxy 5k -> 10k ${growth(proxyMs, 5000, 10000)} x, 10k -> 20k ${growth(proxyMs, 10000, 20000)} x; +copy 5k -> 10k ${growth(copyMs, 5000, 10000)} x, 10k -> 20k ${growth(copyMs, 10000, 20000)} x`,
+    );
+    console.log(
+        `10,000 resources: ${proxyMs.get(10000)!.toFixed(0)} ms through the proxy (${proxyMs.get(10000)! < 1000 ? "under" : "OVER"} 1 s), ${copyMs.get(10000)!.toFixed(0)} ms with the SDK's copy`,
+    );
 }
 
 async function perPolicy(): Promise<void> {

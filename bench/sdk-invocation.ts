@@ -8,7 +8,9 @@ import type { StackResource } from "./mixed-stack";
 
 // Internal to the SDK (hidden from its .d.ts), but these are the functions its server calls.
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(value: T) => T };
-const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties: (struct: { toJavaScript(): unknown }, proxySecrets: boolean) => Record<string, unknown> };
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+    deserializeProperties: (struct: { toJavaScript(): unknown }, proxySecrets: boolean) => Record<string, unknown>;
+};
 
 export interface Diagnostic {
     readonly policyName: string;
@@ -51,13 +53,33 @@ export async function analyzeLikeSdk(policies: Policies, resources: readonly Sta
             const validations = p.validateResource === undefined ? [] : Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validate of validations) {
                 const props = propsOf(r, invocation);
-                const args = { type: r.type, props, urn: r.urn, name: r.name, opts: {}, isType: () => false, asType: () => undefined, getConfig: getConfigOf(p.name, config), notApplicable: () => undefined };
+                const args = {
+                    type: r.type,
+                    props,
+                    urn: r.urn,
+                    name: r.name,
+                    opts: {},
+                    isType: () => false,
+                    asType: () => undefined,
+                    getConfig: getConfigOf(p.name, config),
+                    notApplicable: () => undefined,
+                };
                 await Promise.resolve(validate(args as never, report(p.name)));
             }
         }
     }
     for (const p of stackPolicies) {
-        const stack = resources.map((r) => ({ type: r.type, props: propsOf(r, invocation), urn: r.urn, name: r.name, opts: {}, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }));
+        const stack = resources.map((r) => ({
+            type: r.type,
+            props: propsOf(r, invocation),
+            urn: r.urn,
+            name: r.name,
+            opts: {},
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
+        }));
         const args = { resources: stack, getConfig: getConfigOf(p.name, config), notApplicable: () => undefined };
         await Promise.resolve(p.validateStack(args as never, report(p.name)));
     }

@@ -31,7 +31,12 @@ export class CanaryRelease extends pulumi.ComponentResource {
 
     constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated before registering, so that a refused release leaves nothing behind in the plan.
-        assertArgsObject(args, "args", "CanaryRelease", '{ namespace: "shop", service: { name: "reviews", currentVersion: "v1" }, newVersion: { version: "v2", containers: [...] }, traffic: { kind: "canary", weight: 20 } }');
+        assertArgsObject(
+            args,
+            "args",
+            "CanaryRelease",
+            '{ namespace: "shop", service: { name: "reviews", currentVersion: "v1" }, newVersion: { version: "v2", containers: [...] }, traffic: { kind: "canary", weight: 20 } }',
+        );
         const { args: plain, secret } = extractSecretEnv(args);
         const spec = parseCanarySpec({ ...(plain as object), taskName: args.taskName ?? name }, "args");
         const layout = layoutCanary(spec);
@@ -62,7 +67,11 @@ function createCanaryChildren(parent: pulumi.Resource, name: string, layout: Can
             ? undefined
             : new k8s.core.v1.Secret(
                   `${name}-env`,
-                  { metadata: { name: secret.secretName, namespace: layout.namespace, labels: { app: layout.app, "app.kubernetes.io/managed-by": "mesh-rollout" } }, type: "Opaque", stringData: secret.data },
+                  {
+                      metadata: { name: secret.secretName, namespace: layout.namespace, labels: { app: layout.app, "app.kubernetes.io/managed-by": "mesh-rollout" } },
+                      type: "Opaque",
+                      stringData: secret.data,
+                  },
                   { parent },
               );
     const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentObject, { parent, ...(envSecret !== undefined ? { dependsOn: [envSecret] } : {}) });

@@ -134,7 +134,11 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         for (const [tag, revision] of Object.entries(layout.tags)) {
             const { metadata } = revisionTagWebhook(tag, revision, spec.istioNamespace);
             const webhooks = injection.apply((i) => revisionTagWebhook(tag, revision, spec.istioNamespace, i).webhooks);
-            const webhook = new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-tag-${tag}`, { metadata, webhooks }, { parent, dependsOn: servedBy(revision, revision) });
+            const webhook = new k8s.admissionregistration.v1.MutatingWebhookConfiguration(
+                `${name}-tag-${tag}`,
+                { metadata, webhooks },
+                { parent, dependsOn: servedBy(revision, revision) },
+            );
             tagWebhooks.set(tag, webhook);
             children.push(webhook);
         }
@@ -173,4 +177,3 @@ function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout,
     const service = new k8s.core.v1.Service(base, objects.service, { parent, dependsOn: [ledger] });
     return [sa, deployment, service];
 }
-

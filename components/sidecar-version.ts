@@ -100,14 +100,22 @@ export class SidecarVersion extends pulumi.ComponentResource implements SidecarV
             new k8s.core.v1.Secret(
                 `${name}-tar-url`,
                 {
-                    metadata: { name: tarSecret, namespace: catalogNamespace, labels: { "mesh-rollout.io/sidecar-version": spec.version, "app.kubernetes.io/managed-by": "mesh-rollout" } },
+                    metadata: {
+                        name: tarSecret,
+                        namespace: catalogNamespace,
+                        labels: { "mesh-rollout.io/sidecar-version": spec.version, "app.kubernetes.io/managed-by": "mesh-rollout" },
+                    },
                     type: "Opaque",
                     stringData: { url: pulumi.secret(spec.tarPackage.url) },
                 },
                 { parent: this },
             );
         }
-        new SidecarVersionRecord(`${name}-record`, { version: spec.version, state: { ...canonical, digest: this.digest, ...(spec.main ? { mainMosn: spec.main.mosn } : {}) } }, { parent: this });
+        new SidecarVersionRecord(
+            `${name}-record`,
+            { version: spec.version, state: { ...canonical, digest: this.digest, ...(spec.main ? { mainMosn: spec.main.mosn } : {}) } },
+            { parent: this },
+        );
         this.catalogObject = object.metadata.name;
         this.registerOutputs({ catalogObject: this.catalogObject, digest: this.digest });
     }

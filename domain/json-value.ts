@@ -12,9 +12,7 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 /** A Pulumi Output or a Promise: known only at deployment, so not checkable now (duck-typed; the domain imports no Pulumi). */
 export function isDeferredValue(value: unknown): boolean {
     return (
-        typeof value === "object" &&
-        value !== null &&
-        ((value as { __pulumiOutput?: unknown }).__pulumiOutput === true || typeof (value as { then?: unknown }).then === "function")
+        typeof value === "object" && value !== null && ((value as { __pulumiOutput?: unknown }).__pulumiOutput === true || typeof (value as { then?: unknown }).then === "function")
     );
 }
 
@@ -82,14 +80,16 @@ export function assertJsonValue(value: unknown, options: JsonCheckOptions): void
 
 /** A zod schema of a plain JSON object (see {@link assertJsonValue}); with `allowDeferred`, an Output is accepted as is. */
 export function jsonObjectSetting(options: JsonCheckOptions) {
-    return z.custom<Record<string, unknown>>(() => true).superRefine((value, ctx) => {
-        try {
-            if (!(options.allowDeferred && isDeferredValue(value)) && !isPlainObject(value)) {
-                throw new MeshRolloutValidationError({ path: "", rule: "input/type", value, problem: "must be an object", remedy: options.remedy });
+    return z
+        .custom<Record<string, unknown>>(() => true)
+        .superRefine((value, ctx) => {
+            try {
+                if (!(options.allowDeferred && isDeferredValue(value)) && !isPlainObject(value)) {
+                    throw new MeshRolloutValidationError({ path: "", rule: "input/type", value, problem: "must be an object", remedy: options.remedy });
+                }
+                assertJsonValue(value, options);
+            } catch (e) {
+                addDomainIssue(ctx, e, e instanceof MeshRolloutValidationError && e.path !== "" ? splitPath(e.path) : []);
             }
-            assertJsonValue(value, options);
-        } catch (e) {
-            addDomainIssue(ctx, e, e instanceof MeshRolloutValidationError && e.path !== "" ? splitPath(e.path) : []);
-        }
-    });
+        });
 }

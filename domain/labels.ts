@@ -40,11 +40,7 @@ export function assertTagName(value: unknown, path: string): asserts value is st
  * An `istio.io/rev` value must name a revision or a tag that the mesh installs; anything else
  * leaves the namespace's new pods without a sidecar.
  */
-export function assertRevLabelTarget(
-    value: string,
-    known: { readonly revisions: readonly string[]; readonly tags: readonly string[] },
-    path: string,
-): void {
+export function assertRevLabelTarget(value: string, known: { readonly revisions: readonly string[]; readonly tags: readonly string[] }, path: string): void {
     if (known.revisions.includes(value) || known.tags.includes(value)) {
         return;
     }

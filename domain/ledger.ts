@@ -64,7 +64,13 @@ export function checkStageOrder(prior: MeshLedgerState | null, next: MeshLedgerS
     if (nextStep !== undefined) {
         if (priorStep === undefined) {
             if (nextStep.from !== prior.version) {
-                return refused("version", "stage/wrong-source", nextStep.from, `is not the version the mesh runs (${prior.version})`, `Set 'version' to ${prior.version}; the upgrade starts from it.`);
+                return refused(
+                    "version",
+                    "stage/wrong-source",
+                    nextStep.from,
+                    `is not the version the mesh runs (${prior.version})`,
+                    `Set 'version' to ${prior.version}; the upgrade starts from it.`,
+                );
             }
             return checkUpgradeStep(undefined, nextStep);
         }
@@ -77,12 +83,24 @@ export function checkStageOrder(prior: MeshLedgerState | null, next: MeshLedgerS
     switch (priorStep.stage) {
         case "finalize":
             if (next.version !== priorStep.to) {
-                return refused("version", "stage/after-finalize", next.version, `is not ${priorStep.to}, the version finalized by the last upgrade`, `Set 'version' to ${priorStep.to} when removing 'upgrade'.`);
+                return refused(
+                    "version",
+                    "stage/after-finalize",
+                    next.version,
+                    `is not ${priorStep.to}, the version finalized by the last upgrade`,
+                    `Set 'version' to ${priorStep.to} when removing 'upgrade'.`,
+                );
             }
             return allowed(`the upgrade to ${priorStep.to} is complete; 'version' now names it.`);
         case "rollback":
             if (next.version !== priorStep.from) {
-                return refused("version", "stage/after-rollback", next.version, `is not ${priorStep.from}, the version the rollback returned to`, `Set 'version' to ${priorStep.from} when removing 'upgrade'.`);
+                return refused(
+                    "version",
+                    "stage/after-rollback",
+                    next.version,
+                    `is not ${priorStep.from}, the version the rollback returned to`,
+                    `Set 'version' to ${priorStep.from} when removing 'upgrade'.`,
+                );
             }
             return allowed(`the upgrade to ${priorStep.to} was rolled back; the mesh stays on ${priorStep.from}.`);
         default:

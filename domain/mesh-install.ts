@@ -62,7 +62,9 @@ export const istiodChartSchema = z
 
 export const meshInstallSchema = z
     .object({
-        mode: z.enum(MESH_MODES, remedy('install runs istiod per revision from a Helm chart; managed leaves the control plane to a cloud (ASM). E.g. mode: "install".')).default("install"),
+        mode: z
+            .enum(MESH_MODES, remedy('install runs istiod per revision from a Helm chart; managed leaves the control plane to a cloud (ASM). E.g. mode: "install".'))
+            .default("install"),
         chart: istiodChartSchema.optional(),
         createIstioNamespace: booleanSetting("createIstioNamespace", false).optional(),
     })

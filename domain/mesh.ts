@@ -20,21 +20,24 @@ const portName = textSetting({
 export type TagRole = "current" | "upgrade";
 
 export const meshNamespaceSchema = z
-    .object({
-        name: dnsLabelSetting("a namespace name", "shop-v2"),
-        /** Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name. */
-        tag: tagRef.optional(),
-        /** Extra labels. */
-        labels: labelMapSetting().optional(),
-        /** Create the namespace (true) or only label an existing one (false). */
-        create: booleanSetting("create", false).default(true),
-        /** Deployments whose pods restart (pod-template annotation) when the namespace's revision changes. */
-        restart: z.array(dnsLabelSetting("a Deployment name", "cart"), remedy('Give the Deployments to restart as a list, e.g. restart: ["cart"].')).max(500).default([]),
-        /** Move this namespace at controlPlane already, to verify the new revision (seed 002's `canary` namespace). */
-        moveAt: z.enum(["controlPlane", "dataPlane"], remedy('E.g. moveAt: "controlPlane" for a namespace that verifies the new revision.')).default("dataPlane"),
-        /** Keep this namespace on the old revision through dataPlane. Finalize is refused while held. */
-        hold: booleanSetting("hold", true).default(false),
-    }, remedy('Give a namespace as an object, e.g. { name: "shop", restart: ["cart"] }.'))
+    .object(
+        {
+            name: dnsLabelSetting("a namespace name", "shop-v2"),
+            /** Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name. */
+            tag: tagRef.optional(),
+            /** Extra labels. */
+            labels: labelMapSetting().optional(),
+            /** Create the namespace (true) or only label an existing one (false). */
+            create: booleanSetting("create", false).default(true),
+            /** Deployments whose pods restart (pod-template annotation) when the namespace's revision changes. */
+            restart: z.array(dnsLabelSetting("a Deployment name", "cart"), remedy('Give the Deployments to restart as a list, e.g. restart: ["cart"].')).max(500).default([]),
+            /** Move this namespace at controlPlane already, to verify the new revision (seed 002's `canary` namespace). */
+            moveAt: z.enum(["controlPlane", "dataPlane"], remedy('E.g. moveAt: "controlPlane" for a namespace that verifies the new revision.')).default("dataPlane"),
+            /** Keep this namespace on the old revision through dataPlane. Finalize is refused while held. */
+            hold: booleanSetting("hold", true).default(false),
+        },
+        remedy('Give a namespace as an object, e.g. { name: "shop", restart: ["cart"] }.'),
+    )
     .strict()
     .superRefine(domainCheck((ns: { labels?: Record<string, string> }) => assertNoInjectionLabels(ns.labels), true));
 
@@ -50,53 +53,65 @@ function assertNoInjectionLabels(labels: Record<string, string> | undefined): vo
                     key === INJECTION_LABEL
                         ? `is set, but mesh-rollout binds the namespace with ${REV_LABEL}, and a namespace never carries both (${INJECTION_LABEL} would silently win)`
                         : "is managed by mesh-rollout from the stage and the namespace's 'tag'",
-                remedy: key === INJECTION_LABEL ? `Remove ${INJECTION_LABEL}; to follow the default revision, bind through a tag ('tag: "default"').` : `Remove it; set 'tag' to bind through a tag instead of the revision name.`,
+                remedy:
+                    key === INJECTION_LABEL
+                        ? `Remove ${INJECTION_LABEL}; to follow the default revision, bind through a tag ('tag: "default"').`
+                        : `Remove it; set 'tag' to bind through a tag instead of the revision name.`,
             });
         }
     }
 }
 
 export const meshGatewaySchema = z
-    .object({
-        name: dnsLabelSetting("a gateway name", "ingress"),
-        namespace: dnsLabelSetting("a namespace name", "istio-ingress"),
-        /** Bind through this tag instead of the revision name. */
-        tag: tagRef.optional(),
-        replicas: intSetting(1, 1000, 2).default(1),
-        /** Service type of the gateway. */
-        serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
-        ports: z
-            .array(
-                z
-                    .object(
-                        { name: portName, port: intSetting(1, 65535, 443), targetPort: intSetting(1, 65535, 8443) },
-                        remedy('Give a port as { name, port, targetPort }, e.g. { name: "https", port: 443, targetPort: 8443 }.'),
-                    )
-                    .strict(),
-                remedy('Give the ports as a list, e.g. [{ name: "https", port: 443, targetPort: 8443 }].'),
-            )
-            .max(100)
-            .default([
-                { name: "http2", port: 80, targetPort: 8080 },
-                { name: "https", port: 443, targetPort: 8443 },
-            ]),
-        hold: booleanSetting("hold", true).default(false),
-    }, remedy('Give a gateway as an object, e.g. { name: "ingress", namespace: "istio-ingress" }.'))
+    .object(
+        {
+            name: dnsLabelSetting("a gateway name", "ingress"),
+            namespace: dnsLabelSetting("a namespace name", "istio-ingress"),
+            /** Bind through this tag instead of the revision name. */
+            tag: tagRef.optional(),
+            replicas: intSetting(1, 1000, 2).default(1),
+            /** Service type of the gateway. */
+            serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
+            ports: z
+                .array(
+                    z
+                        .object(
+                            { name: portName, port: intSetting(1, 65535, 443), targetPort: intSetting(1, 65535, 8443) },
+                            remedy('Give a port as { name, port, targetPort }, e.g. { name: "https", port: 443, targetPort: 8443 }.'),
+                        )
+                        .strict(),
+                    remedy('Give the ports as a list, e.g. [{ name: "https", port: 443, targetPort: 8443 }].'),
+                )
+                .max(100)
+                .default([
+                    { name: "http2", port: 80, targetPort: 8080 },
+                    { name: "https", port: 443, targetPort: 8443 },
+                ]),
+            hold: booleanSetting("hold", true).default(false),
+        },
+        remedy('Give a gateway as an object, e.g. { name: "ingress", namespace: "istio-ingress" }.'),
+    )
     .strict();
 
 export const meshTagSchema = z
-    .object({
-        name: z.string(remedy("Give a tag name, e.g. stable or prod-canary.")).superRefine(domainCheck((v: string) => assertTagName(v, ""))),
-        /** `current`: follows the revision serving the mesh (old until dataPlane, then new). `upgrade`: points at the new revision only while an upgrade is under way. */
-        follows: z.enum(["current", "upgrade"]).default("current"),
-    }, remedy('Give a tag as an object, e.g. { name: "canary", follows: "upgrade" }.'))
+    .object(
+        {
+            name: z.string(remedy("Give a tag name, e.g. stable or prod-canary.")).superRefine(domainCheck((v: string) => assertTagName(v, ""))),
+            /** `current`: follows the revision serving the mesh (old until dataPlane, then new). `upgrade`: points at the new revision only while an upgrade is under way. */
+            follows: z.enum(["current", "upgrade"]).default("current"),
+        },
+        remedy('Give a tag as an object, e.g. { name: "canary", follows: "upgrade" }.'),
+    )
     .strict();
 
 export const meshUpgradeSchema = z
-    .object({
-        to: meshVersionSchema,
-        stage: stageSchema,
-    }, remedy('Give the upgrade as { to, stage }, e.g. { to: "1.14.5", stage: "controlPlane" }.'))
+    .object(
+        {
+            to: meshVersionSchema,
+            stage: stageSchema,
+        },
+        remedy('Give the upgrade as { to, stage }, e.g. { to: "1.14.5", stage: "controlPlane" }.'),
+    )
     .strict();
 
 export const meshSpecSchema = z
@@ -114,7 +129,12 @@ export const meshSpecSchema = z
         const seen = new Set<string>();
         spec.namespaces.forEach((ns, i) => {
             if (seen.has(ns.name)) {
-                ctx.addIssue({ code: "custom", message: "duplicate", params: { error: duplicate(joinPath(joinPath("namespaces", i), "name"), ns.name, "namespace") }, path: ["namespaces", i, "name"] });
+                ctx.addIssue({
+                    code: "custom",
+                    message: "duplicate",
+                    params: { error: duplicate(joinPath(joinPath("namespaces", i), "name"), ns.name, "namespace") },
+                    path: ["namespaces", i, "name"],
+                });
             }
             seen.add(ns.name);
         });

@@ -81,7 +81,14 @@ export function planParsedUpgrade(src: MeshVersion, dst: MeshVersion, strategy: 
         fromRevision: revisionName(src),
         toRevision: revisionName(dst),
     };
-    const refuse = (rule: string, which: keyof PlanPaths, value: string, problem: string, remedy: string, chain = { hops: [] as readonly UpgradeHop[], total: 0 }): UpgradePlan => ({
+    const refuse = (
+        rule: string,
+        which: keyof PlanPaths,
+        value: string,
+        problem: string,
+        remedy: string,
+        chain = { hops: [] as readonly UpgradeHop[], total: 0 },
+    ): UpgradePlan => ({
         ...base,
         allowed: false,
         strategy: null,

@@ -4,7 +4,8 @@
 // full address goes to a Kubernetes Secret only, as a Pulumi secret.
 
 /** Query parameter names that carry a credential or a signature (case-insensitive). */
-const CREDENTIAL_PARAMS = /^(signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token|awsaccesskeyid|ossaccesskeyid|security-token|x-oss-signature|x-oss-credential|x-goog-signature|x-goog-credential|token|access_token|auth|authorization|key|api_key|apikey|password|secret|sv|se|sp|sr|skoid|sktid)$/i;
+const CREDENTIAL_PARAMS =
+    /^(signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token|awsaccesskeyid|ossaccesskeyid|security-token|x-oss-signature|x-oss-credential|x-goog-signature|x-goog-credential|token|access_token|auth|authorization|key|api_key|apikey|password|secret|sv|se|sp|sr|skoid|sktid)$/i;
 
 /** True when `url`'s query carries a credential (a pre-signed address). */
 export function hasCredentialQuery(url: string): boolean {

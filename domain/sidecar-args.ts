@@ -19,12 +19,16 @@ export interface SidecarVersionRefSpec {
     readonly image: string;
 }
 
-const REF_REMEDY = 'Give a SidecarVersion of this stack, or { version, image } read from the catalog stack, e.g. { version: "1.0.0", image: "registry.example.com/mesh/proxy:1.0.0" }.';
+const REF_REMEDY =
+    'Give a SidecarVersion of this stack, or { version, image } read from the catalog stack, e.g. { version: "1.0.0", image: "registry.example.com/mesh/proxy:1.0.0" }.';
 
 const sidecarVersionRefSchema = z.object(
     {
         version: z.string(remedy(REF_REMEDY)).superRefine(domainCheck((v: string) => assertSidecarVersion(v, ""))),
-        image: z.string(remedy(IMAGE_REMEDY)).superRefine(domainCheck((v: string) => assertImageReference(v, ""))).optional(),
+        image: z
+            .string(remedy(IMAGE_REMEDY))
+            .superRefine(domainCheck((v: string) => assertImageReference(v, "")))
+            .optional(),
     },
     remedy(REF_REMEDY),
 );

@@ -68,7 +68,13 @@ function assertHttpsUrl(value: unknown, path: string): asserts value is string {
 }
 
 const goModuleVersion = (example: string) =>
-    textSetting({ rule: "sidecar/mosn-version", problem: "is not a Go module version (vX.Y.Z or a pseudo-version)", remedy: `Give the Go module version the sidecar was built against, e.g. ${example}.`, test: (v) => GO_PSEUDO_VERSION_RE.test(v), max: 128 });
+    textSetting({
+        rule: "sidecar/mosn-version",
+        problem: "is not a Go module version (vX.Y.Z or a pseudo-version)",
+        remedy: `Give the Go module version the sidecar was built against, e.g. ${example}.`,
+        test: (v) => GO_PSEUDO_VERSION_RE.test(v),
+        max: 128,
+    });
 
 const mosnSchema = z
     .object(
@@ -80,13 +86,23 @@ const mosnSchema = z
     )
     .strict();
 
-const TAR_URL_REMEDY = "Serve the TAR package over https and give its address, e.g. https://example.com/mosn-1.0.0.tar.gz; keep user:password out of the address (a pre-signed query is kept secret).";
+const TAR_URL_REMEDY =
+    "Serve the TAR package over https and give its address, e.g. https://example.com/mosn-1.0.0.tar.gz; keep user:password out of the address (a pre-signed query is kept secret).";
 
 const tarPackageSchema = z
     .object(
         {
-            url: z.string(remedy(TAR_URL_REMEDY)).max(4096, remedy(TAR_URL_REMEDY)).superRefine(domainCheck((v: string) => assertHttpsUrl(v, ""))),
-            sha256: textSetting({ rule: "sidecar/sha256", problem: "is not a sha256 digest: 64 lowercase hex digits", remedy: "Give the package's digest as printed by sha256sum, e.g. 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.", test: (v) => /^[a-f0-9]{64}$/.test(v), max: 64 }),
+            url: z
+                .string(remedy(TAR_URL_REMEDY))
+                .max(4096, remedy(TAR_URL_REMEDY))
+                .superRefine(domainCheck((v: string) => assertHttpsUrl(v, ""))),
+            sha256: textSetting({
+                rule: "sidecar/sha256",
+                problem: "is not a sha256 digest: 64 lowercase hex digits",
+                remedy: "Give the package's digest as printed by sha256sum, e.g. 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.",
+                test: (v) => /^[a-f0-9]{64}$/.test(v),
+                max: 64,
+            }),
         },
         remedy('Give the TAR package as { url, sha256 }, e.g. { url: "https://example.com/mosn-1.0.0.tar.gz", sha256: "9f86…0a08" }.'),
     )
@@ -99,10 +115,16 @@ export const sidecarVersionSpecSchema = z
     .object({
         version: sidecarVersionText,
         scenario: z.enum(["container", "vm"], remedy("container: the sidecar is an image; vm: a TAR package (seed 000).")),
-        image: z.string(remedy(IMAGE_REMEDY)).superRefine(domainCheck((v: string) => assertImageReference(v, ""))).optional(),
+        image: z
+            .string(remedy(IMAGE_REMEDY))
+            .superRefine(domainCheck((v: string) => assertImageReference(v, "")))
+            .optional(),
         tarPackage: tarPackageSchema.optional(),
         mosn: mosnSchema.default({ api: DEFAULT_MOSN_API, pkg: DEFAULT_MOSN_PKG }),
-        description: z.string(remedy('Give a short description, e.g. "MOSN 1.0.0 with the OSS plugin".')).max(1024, remedy("Keep the description to 1024 characters; link to release notes instead.")).default(""),
+        description: z
+            .string(remedy('Give a short description, e.g. "MOSN 1.0.0 with the OSS plugin".'))
+            .max(1024, remedy("Keep the description to 1024 characters; link to release notes instead."))
+            .default(""),
         /** For a plugin: the main MOSN version it plugs into, with that version's mosn pins. */
         main: z
             .object(
@@ -144,7 +166,11 @@ function scenarioError(spec: { scenario: "container" | "vm"; image?: string; tar
 }
 
 /** Seed 000: a plugin must have the same mosn.api and mosn.pkg as the main MOSN it plugs into. */
-function mainMosnError(spec: { version: string; mosn: { api: string; pkg: string }; main?: { version: string; mosn: { api: string; pkg: string } } }): MeshRolloutValidationError | undefined {
+function mainMosnError(spec: {
+    version: string;
+    mosn: { api: string; pkg: string };
+    main?: { version: string; mosn: { api: string; pkg: string } };
+}): MeshRolloutValidationError | undefined {
     if (spec.main === undefined) {
         return undefined;
     }
@@ -191,11 +217,16 @@ export function tarUrlIsSecret(spec: SidecarVersionSpec): boolean {
 
 /** `sha256:<hex>` of the canonical spec (keys in a fixed order). Same spec, same digest. */
 export function sidecarVersionDigest(spec: SidecarVersionSpec): string {
-    return `sha256:${createHash("sha256").update(JSON.stringify(canonicalSidecarSpec(spec))).digest("hex")}`;
+    return `sha256:${createHash("sha256")
+        .update(JSON.stringify(canonicalSidecarSpec(spec)))
+        .digest("hex")}`;
 }
 
 /** A Kubernetes object name for a catalog entry: `sidecar-version-1-0-0-<8 hex of the digest>`. */
 export function catalogObjectName(version: string, digest: string): string {
-    const safe = version.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+$/, "");
+    const safe = version
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+$/, "");
     return `sidecar-version-${safe}-${digest.replace(/^sha256:/, "").slice(0, 8)}`;
 }

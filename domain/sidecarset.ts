@@ -7,7 +7,7 @@ import { booleanSetting, dnsLabelSetting, intSetting, labelMapSetting, remedy, t
 import { assertImageReference, IMAGE_REMEDY } from "./sidecar";
 
 const intOrPercent = (min: number) => {
-    const r = remedy(`Give a whole number of pods (at least ${min}) or a whole percentage from ${min}% to 100%, e.g. ${min === 0 ? "0 or \"20%\"" : "1 or \"25%\""}.`);
+    const r = remedy(`Give a whole number of pods (at least ${min}) or a whole percentage from ${min}% to 100%, e.g. ${min === 0 ? '0 or "20%"' : '1 or "25%"'}.`);
     return z.union([z.number(r).int(r).min(min, r).max(100000, r), z.string(r).regex(min === 0 ? /^(100|[1-9]?[0-9])%$/ : /^(100|[1-9][0-9]?)%$/, r)], r);
 };
 const imageRef = z.string(remedy(IMAGE_REMEDY)).superRefine(domainCheck((v: string) => assertImageReference(v, "")));
@@ -16,36 +16,60 @@ const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?
 const CIDR = /^(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)|[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(12[0-8]|1[01]\d|[1-9]?\d))$/;
 
 export const labelSelectorSchema = z
-    .object({
-        matchLabels: labelMapSetting().optional(),
-        matchExpressions: z
-            .array(
-                z
-                    .object(
-                        {
-                            key: textSetting({ rule: "labels/key", problem: "is not a label key", remedy: "Give a label key such as app or example.com/team.", test: (v) => /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v), max: 317 }),
-                            operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
-                            values: z.array(z.string(remedy('Give label values as strings, e.g. ["reviews"].')), remedy('Give the values as a list, e.g. values: ["reviews"].')).max(1000).optional(),
-                        },
-                        remedy('Give an expression as { key, operator, values }, e.g. { key: "app", operator: "In", values: ["reviews"] }.'),
-                    )
-                    .strict()
-                    .superRefine(domainCheck(assertExpressionValues, true)),
-                remedy('Give matchExpressions as a list, e.g. [{ key: "app", operator: "In", values: ["reviews"] }].'),
-            )
-            .max(100)
-            .optional(),
-    }, remedy('Give a label selector, e.g. { matchLabels: { app: "reviews" } }.'))
+    .object(
+        {
+            matchLabels: labelMapSetting().optional(),
+            matchExpressions: z
+                .array(
+                    z
+                        .object(
+                            {
+                                key: textSetting({
+                                    rule: "labels/key",
+                                    problem: "is not a label key",
+                                    remedy: "Give a label key such as app or example.com/team.",
+                                    test: (v) => /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v),
+                                    max: 317,
+                                }),
+                                operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+                                values: z
+                                    .array(z.string(remedy('Give label values as strings, e.g. ["reviews"].')), remedy('Give the values as a list, e.g. values: ["reviews"].'))
+                                    .max(1000)
+                                    .optional(),
+                            },
+                            remedy('Give an expression as { key, operator, values }, e.g. { key: "app", operator: "In", values: ["reviews"] }.'),
+                        )
+                        .strict()
+                        .superRefine(domainCheck(assertExpressionValues, true)),
+                    remedy('Give matchExpressions as a list, e.g. [{ key: "app", operator: "In", values: ["reviews"] }].'),
+                )
+                .max(100)
+                .optional(),
+        },
+        remedy('Give a label selector, e.g. { matchLabels: { app: "reviews" } }.'),
+    )
     .strict();
 
 /** Kubernetes: In and NotIn need values; Exists and DoesNotExist take none. */
 function assertExpressionValues(e: { operator: string; values?: string[] }): void {
     const needs = e.operator === "In" || e.operator === "NotIn";
     if (needs && (e.values === undefined || e.values.length === 0)) {
-        throw new MeshRolloutValidationError({ path: "values", rule: "selector/values", value: e.values, problem: `is required and non-empty with operator ${e.operator}`, remedy: 'Give the label values to match, e.g. values: ["reviews"].' });
+        throw new MeshRolloutValidationError({
+            path: "values",
+            rule: "selector/values",
+            value: e.values,
+            problem: `is required and non-empty with operator ${e.operator}`,
+            remedy: 'Give the label values to match, e.g. values: ["reviews"].',
+        });
     }
     if (!needs && e.values !== undefined && e.values.length > 0) {
-        throw new MeshRolloutValidationError({ path: "values", rule: "selector/values", value: e.values, problem: `must be empty with operator ${e.operator}`, remedy: "Remove values." });
+        throw new MeshRolloutValidationError({
+            path: "values",
+            rule: "selector/values",
+            value: e.values,
+            problem: `must be empty with operator ${e.operator}`,
+            remedy: "Remove values.",
+        });
     }
 }
 export type LabelSelector = z.output<typeof labelSelectorSchema>;
@@ -77,12 +101,15 @@ export const sidecarSetSpecSchema = z
         /** The empty image a HotUpgrade parks in the idle slot. Required for HotUpgrade. */
         hotUpgradeEmptyImage: imageRef.optional(),
         updateStrategy: z
-            .object({
-                type: z.enum(["RollingUpdate", "NotUpdate"]).default("RollingUpdate"),
-                partition: intOrPercent(0).optional(),
-                maxUnavailable: intOrPercent(1).default(1),
-                paused: booleanSetting("paused", true).default(false),
-            }, remedy('Give the update strategy, e.g. { partition: "80%", maxUnavailable: 1, paused: false }.'))
+            .object(
+                {
+                    type: z.enum(["RollingUpdate", "NotUpdate"]).default("RollingUpdate"),
+                    partition: intOrPercent(0).optional(),
+                    maxUnavailable: intOrPercent(1).default(1),
+                    paused: booleanSetting("paused", true).default(false),
+                },
+                remedy('Give the update strategy, e.g. { partition: "80%", maxUnavailable: 1, paused: false }.'),
+            )
             .strict()
             .default({ type: "RollingUpdate", maxUnavailable: 1, paused: false }),
         /** Seed 004: the cluster id comes from a ConfigMap key instead of being written into every SidecarSet. */
@@ -90,22 +117,52 @@ export const sidecarSetSpecSchema = z
             .object(
                 {
                     configMap: dnsLabelSetting("a ConfigMap name", "ack-cluster-profile").default("ack-cluster-profile"),
-                    key: textSetting({ rule: "names/configmap-key", problem: "is not a ConfigMap key: letters, digits, '-', '_' or '.'", remedy: "Give the key holding the cluster id, e.g. clusterid.", test: (v) => /^[-._a-zA-Z0-9]+$/.test(v), max: 253 }).default("clusterid"),
+                    key: textSetting({
+                        rule: "names/configmap-key",
+                        problem: "is not a ConfigMap key: letters, digits, '-', '_' or '.'",
+                        remedy: "Give the key holding the cluster id, e.g. clusterid.",
+                        test: (v) => /^[-._a-zA-Z0-9]+$/.test(v),
+                        max: 253,
+                    }).default("clusterid"),
                 },
                 remedy('Give { configMap, key }, e.g. { configMap: "ack-cluster-profile", key: "clusterid" }.'),
             )
             .strict()
             .default({ configMap: "ack-cluster-profile", key: "clusterid" }),
-        discoveryAddress: textSetting({ rule: "sidecarset/discovery-address", problem: "is not a host:port address", remedy: "Give istiod's address as host:port, e.g. istiod.istio-system.svc:15012.", test: (v) => HOST_PORT.test(v), max: 253 }).default("istiod.istio-system.svc:15012"),
-        meshId: textSetting({ rule: "sidecarset/mesh-id", problem: "is not a mesh id: lowercase letters, digits, '-' and '.'", remedy: "Give the mesh id, e.g. cluster.local.", test: (v) => DNS_NAME.test(v), max: 253 }).default("cluster.local"),
-        trustDomain: textSetting({ rule: "sidecarset/trust-domain", problem: "is not a trust domain: lowercase letters, digits, '-' and '.'", remedy: "Give the SPIFFE trust domain, e.g. cluster.local.", test: (v) => DNS_NAME.test(v), max: 253 }).default("cluster.local"),
+        discoveryAddress: textSetting({
+            rule: "sidecarset/discovery-address",
+            problem: "is not a host:port address",
+            remedy: "Give istiod's address as host:port, e.g. istiod.istio-system.svc:15012.",
+            test: (v) => HOST_PORT.test(v),
+            max: 253,
+        }).default("istiod.istio-system.svc:15012"),
+        meshId: textSetting({
+            rule: "sidecarset/mesh-id",
+            problem: "is not a mesh id: lowercase letters, digits, '-' and '.'",
+            remedy: "Give the mesh id, e.g. cluster.local.",
+            test: (v) => DNS_NAME.test(v),
+            max: 253,
+        }).default("cluster.local"),
+        trustDomain: textSetting({
+            rule: "sidecarset/trust-domain",
+            problem: "is not a trust domain: lowercase letters, digits, '-' and '.'",
+            remedy: "Give the SPIFFE trust domain, e.g. cluster.local.",
+            test: (v) => DNS_NAME.test(v),
+            max: 253,
+        }).default("cluster.local"),
         concurrency: intSetting(1, 64, 2).default(2),
         /** The istio-init container (iptables). Set false with Istio CNI, which needs no privileged init. */
         initContainer: booleanSetting("initContainer", false).default(true),
         initImage: imageRef.optional(),
         excludeOutboundIPRanges: z
             .array(
-                textSetting({ rule: "sidecarset/cidr", problem: "is not a CIDR", remedy: "Give an IPv4 or IPv6 range with its prefix length, e.g. 172.23.0.1/32 or fd00::/8.", test: (v) => CIDR.test(v), max: 64 }),
+                textSetting({
+                    rule: "sidecarset/cidr",
+                    problem: "is not a CIDR",
+                    remedy: "Give an IPv4 or IPv6 range with its prefix length, e.g. 172.23.0.1/32 or fd00::/8.",
+                    test: (v) => CIDR.test(v),
+                    max: 64,
+                }),
                 remedy('Give the ranges as a list, e.g. ["172.23.0.1/32"].'),
             )
             .max(1000)
@@ -115,7 +172,9 @@ export const sidecarSetSpecSchema = z
         /** Replaces the generated volumes. */
         volumes: z
             .array(
-                jsonObjectSetting({ remedy: 'Give a Kubernetes volume, e.g. { name: "istio-envoy", emptyDir: { medium: "Memory" } }.' }).superRefine(domainCheck(assertVolumeName, true)),
+                jsonObjectSetting({ remedy: 'Give a Kubernetes volume, e.g. { name: "istio-envoy", emptyDir: { medium: "Memory" } }.' }).superRefine(
+                    domainCheck(assertVolumeName, true),
+                ),
                 remedy('Give volumes as a list, e.g. [{ name: "istio-envoy", emptyDir: { medium: "Memory" } }].'),
             )
             .max(100)
@@ -128,7 +187,13 @@ export const sidecarSetSpecSchema = z
 function assertVolumeName(volume: Record<string, unknown>): void {
     const name = volume.name;
     if (typeof name !== "string" || name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-        throw new MeshRolloutValidationError({ path: "name", rule: "sidecarset/volume-name", value: name, problem: "is not a volume name: a DNS-1123 label", remedy: "Name the volume with lowercase letters, digits and '-', at most 63, e.g. istio-envoy." });
+        throw new MeshRolloutValidationError({
+            path: "name",
+            rule: "sidecarset/volume-name",
+            value: name,
+            problem: "is not a volume name: a DNS-1123 label",
+            remedy: "Name the volume with lowercase letters, digits and '-', at most 63, e.g. istio-envoy.",
+        });
     }
 }
 
@@ -212,19 +277,30 @@ export function proxyContainer(spec: SidecarSetSpec, image: string): Json {
         imagePullPolicy: "IfNotPresent",
         podInjectPolicy: "BeforeAppContainer",
         args: [
-            "proxy", "sidecar",
-            "--domain", "$(POD_NAMESPACE).svc.cluster.local",
-            "--serviceCluster", "$(ISTIO_META_WORKLOAD_NAME).$(POD_NAMESPACE)",
-            "--drainDuration", "45s",
-            "--parentShutdownDuration", "1m0s",
-            "--discoveryAddress", spec.discoveryAddress,
+            "proxy",
+            "sidecar",
+            "--domain",
+            "$(POD_NAMESPACE).svc.cluster.local",
+            "--serviceCluster",
+            "$(ISTIO_META_WORKLOAD_NAME).$(POD_NAMESPACE)",
+            "--drainDuration",
+            "45s",
+            "--parentShutdownDuration",
+            "1m0s",
+            "--discoveryAddress",
+            spec.discoveryAddress,
             "--proxyLogLevel=warning",
             "--proxyComponentLogLevel=misc:error",
-            "--proxyAdminPort", "15000",
-            "--concurrency", String(spec.concurrency),
-            "--controlPlaneAuthPolicy", "NONE",
-            "--dnsRefreshRate", "300s",
-            "--statusPort", "15021",
+            "--proxyAdminPort",
+            "15000",
+            "--concurrency",
+            String(spec.concurrency),
+            "--controlPlaneAuthPolicy",
+            "NONE",
+            "--dnsRefreshRate",
+            "300s",
+            "--statusPort",
+            "15021",
             `--trust-domain=${spec.trustDomain}`,
             "--controlPlaneBootstrap=false",
         ],
@@ -264,8 +340,7 @@ export function proxyContainer(spec: SidecarSetSpec, image: string): Json {
         },
         terminationMessagePath: "/dev/termination-log",
         terminationMessagePolicy: "File",
-        upgradeStrategy:
-            spec.upgradeType === "HotUpgrade" ? { upgradeType: "HotUpgrade", hotUpgradeEmptyImage: spec.hotUpgradeEmptyImage } : { upgradeType: "ColdUpgrade" },
+        upgradeStrategy: spec.upgradeType === "HotUpgrade" ? { upgradeType: "HotUpgrade", hotUpgradeEmptyImage: spec.hotUpgradeEmptyImage } : { upgradeType: "ColdUpgrade" },
         volumeMounts: [
             { mountPath: "/var/run/secrets/istio", name: "istiod-ca-cert" },
             { mountPath: "/var/lib/istio/data", name: "istio-data" },

@@ -86,8 +86,16 @@ function refusal(applied: StagePosition, next: CanaryStage, path: string): MeshR
     switch (applied) {
         case "none":
             return next === "rollback"
-                ? err("stage/nothing-to-roll-back", "has nothing to roll back: no upgrade stage has been applied", "Start the upgrade with stage controlPlane, or leave the stage unset.")
-                : err("stage/skip", `skips ${next === "finalize" ? "controlPlane and dataPlane" : "controlPlane"}: no upgrade stage has been applied yet`, "Apply stage controlPlane first.");
+                ? err(
+                      "stage/nothing-to-roll-back",
+                      "has nothing to roll back: no upgrade stage has been applied",
+                      "Start the upgrade with stage controlPlane, or leave the stage unset.",
+                  )
+                : err(
+                      "stage/skip",
+                      `skips ${next === "finalize" ? "controlPlane and dataPlane" : "controlPlane"}: no upgrade stage has been applied yet`,
+                      "Apply stage controlPlane first.",
+                  );
         case "controlPlane":
             return err("stage/skip", "skips dataPlane: the applied stage is controlPlane", "Apply stage dataPlane first, or rollback to cancel the upgrade.");
         case "dataPlane":
@@ -101,7 +109,11 @@ function refusal(applied: StagePosition, next: CanaryStage, path: string): MeshR
                     : "The upgrade is complete; to upgrade again, set a new 'to' version and start at controlPlane.",
             );
         case "rollback":
-            return err("stage/after-rollback", "comes after rollback: this upgrade was cancelled and the new revision removed", "To try the upgrade again, start at stage controlPlane.");
+            return err(
+                "stage/after-rollback",
+                "comes after rollback: this upgrade was cancelled and the new revision removed",
+                "To try the upgrade again, start at stage controlPlane.",
+            );
         default: {
             const never: never = applied;
             throw new Error(`unknown stage ${String(never)}`);

@@ -148,4 +148,7 @@ export const meshVersionSchema = z.string({ error: () => `\u0001remedy:Give ${VE
 });
 
 /** zod schema of a version string; the refinement's message is the parser's. */
-export const versionStringSchema = z.unknown().superRefine(domainCheck((value: unknown) => parseVersion(value))).pipe(z.string());
+export const versionStringSchema = z
+    .unknown()
+    .superRefine(domainCheck((value: unknown) => parseVersion(value)))
+    .pipe(z.string());

@@ -8,7 +8,5 @@ import * as pulumi from "@pulumi/pulumi";
 export function exampleProvider(): k8s.Provider {
     const config = new pulumi.Config("example");
     const kubeconfig = config.get("kubeconfig");
-    return kubeconfig !== undefined
-        ? new k8s.Provider("cluster", { kubeconfig })
-        : new k8s.Provider("render", { renderYamlToDirectory: config.get("renderDir") ?? "out" });
+    return kubeconfig !== undefined ? new k8s.Provider("cluster", { kubeconfig }) : new k8s.Provider("render", { renderYamlToDirectory: config.get("renderDir") ?? "out" });
 }

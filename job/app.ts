@@ -51,7 +51,10 @@ export function appObjects(provider: k8s.Provider, mesh: MeshRevision, canaryWei
     appDeployment("reviews-v1", "reviews", "reviews", "registry.example.com/bookinfo/reviews:v1", 2, { provider, dependsOn: [mesh] });
     const service = new k8s.core.v1.Service(
         "reviews",
-        { metadata: { name: "reviews", namespace: "reviews", labels: { app: "reviews" } }, spec: { selector: { app: "reviews" }, ports: [{ name: "http", port: 9080, targetPort: 9080 }] } },
+        {
+            metadata: { name: "reviews", namespace: "reviews", labels: { app: "reviews" } },
+            spec: { selector: { app: "reviews" }, ports: [{ name: "http", port: 9080, targetPort: 9080 }] },
+        },
         { provider, dependsOn: [mesh] },
     );
     if (canaryWeight > 0) {

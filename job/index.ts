@@ -44,8 +44,16 @@ function main() {
 
     // Seed 000: a sidecar catalog, one container version and one VM package.
     const catalog = {
-        "1.0.0": new SidecarVersion("sidecar-1.0.0", { version: "1.0.0", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.0", description: "first proxy build" }, { providers, dependsOn: [mesh] }),
-        "1.0.1": new SidecarVersion("sidecar-1.0.1", { version: "1.0.1", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.1", description: "fixes drain timing" }, { providers, dependsOn: [mesh] }),
+        "1.0.0": new SidecarVersion(
+            "sidecar-1.0.0",
+            { version: "1.0.0", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.0", description: "first proxy build" },
+            { providers, dependsOn: [mesh] },
+        ),
+        "1.0.1": new SidecarVersion(
+            "sidecar-1.0.1",
+            { version: "1.0.1", scenario: "container", image: "registry.example.com/mesh/proxy:1.0.1", description: "fixes drain timing" },
+            { providers, dependsOn: [mesh] },
+        ),
     };
     new SidecarVersion(
         "sidecar-vm-1.0.0",

@@ -40,7 +40,8 @@ export function describeVerdicts(r: OperationResult): string {
 export function renderSummary(outcomes: readonly StepOutcome[]): string {
     const rows = outcomes.map((o) => {
         const counts = o.operation.changes.filter((c) => c.type !== "pulumi:pulumi:Stack").length;
-        const verdicts = o.operation.violations.length === 0 ? "passed" : o.operation.violations.map((v) => `${v.level === "mandatory" ? "refused" : "advisory"}: ${v.policyName}`).join("; ");
+        const verdicts =
+            o.operation.violations.length === 0 ? "passed" : o.operation.violations.map((v) => `${v.level === "mandatory" ? "refused" : "advisory"}: ${v.policyName}`).join("; ");
         return [String(o.n), o.slug, o.result, String(counts), verdicts, o.manifests];
     });
     const header = ["#", "step", "result", "changes", "policy verdicts", "manifests"];

@@ -19,13 +19,22 @@ export interface StoryStep {
 }
 
 export const STORY: readonly StoryStep[] = [
-    { slug: "install", title: "Install Istio 1.12.4: namespaces, gateway, tags, sidecar catalog, SidecarSet, reviews v1", config: { version: "1.12.4", upgradeTo: undefined, stage: undefined } },
+    {
+        slug: "install",
+        title: "Install Istio 1.12.4: namespaces, gateway, tags, sidecar catalog, SidecarSet, reviews v1",
+        config: { version: "1.12.4", upgradeTo: undefined, stage: undefined },
+    },
     { slug: "controlPlane", title: "Canary upgrade to 1.14.5, stage controlPlane: new revision beside the old", config: { upgradeTo: "1.14.5", stage: "controlPlane" } },
     { slug: "dataPlane", title: "Stage dataPlane: namespaces, gateway and the stable tag move to 1-14-5", config: { stage: "dataPlane" } },
     { slug: "finalize", title: "Stage finalize: the old revision goes offline", config: { stage: "finalize" } },
     { slug: "sidecar-hot-upgrade", title: "Hot-upgrade the payments sidecar to catalog version 1.0.1", config: { sidecarVersion: "1.0.1" } },
     { slug: "canary-release", title: "Canary release of reviews v2 at 20% of traffic", config: { canaryWeight: "20" } },
-    { slug: "refused-jump", title: "Try an upgrade 1.14.5 -> 1.17.0 (skips two minor versions)", config: { version: "1.14.5", upgradeTo: "1.17.0", stage: "controlPlane" }, expectRefused: true },
+    {
+        slug: "refused-jump",
+        title: "Try an upgrade 1.14.5 -> 1.17.0 (skips two minor versions)",
+        config: { version: "1.14.5", upgradeTo: "1.17.0", stage: "controlPlane" },
+        expectRefused: true,
+    },
 ];
 
 const USAGE = "Usage: npm start [-- --kubeconfig <path> [--istiod-values <json>]]";
@@ -163,7 +172,14 @@ export async function runStory(argv: readonly string[], paths: StoryPaths = DEFA
         if (!result.ok && !refusedByPolicy) {
             console.log(`   error: ${(result.errors.length > 0 ? result.errors : [result.stderr.trim().split("\n").slice(-3).join(" ")]).join("\n          ").trim()}`);
         }
-        const outcome: StepOutcome = { n: i + 1, slug: step.slug, result: result.ok ? "applied" : refusedByPolicy ? "refused" : "failed", operation: result, manifests, expected: step.expectRefused ? "refused" : "applied" };
+        const outcome: StepOutcome = {
+            n: i + 1,
+            slug: step.slug,
+            result: result.ok ? "applied" : refusedByPolicy ? "refused" : "failed",
+            operation: result,
+            manifests,
+            expected: step.expectRefused ? "refused" : "applied",
+        };
         console.log(`   result: ${outcome.result}${outcome.result === "refused" ? " (nothing was applied)" : ""}${manifests !== "-" ? `; manifests in ${manifests}` : ""}`);
         outcomes.push(outcome);
         if (outcome.result === "failed") {
@@ -175,7 +191,11 @@ export async function runStory(argv: readonly string[], paths: StoryPaths = DEFA
     }
     console.log(`\n${renderSummary(outcomes)}`);
     const asExpected = outcomes.length === STORY.length && outcomes.every((o) => o.result === o.expected);
-    console.log(asExpected ? `\nThe story ran as expected. Manifests of each applied stage: ${path.relative(process.cwd(), outDir) || "out"}/<NN>-<step>/` : "\nThe story did not run as expected (see above).");
+    console.log(
+        asExpected
+            ? `\nThe story ran as expected. Manifests of each applied stage: ${path.relative(process.cwd(), outDir) || "out"}/<NN>-<step>/`
+            : "\nThe story did not run as expected (see above).",
+    );
     return asExpected ? 0 : 1;
 }
 

@@ -27,14 +27,25 @@ const envVarSchema = z
         name: z.string(remedy("Give the variable's name, e.g. APP_MODE.")).superRefine(
             domainCheck((n: string) => {
                 if (!ENV_NAME.test(n)) {
-                    throw invalid("container/env-name", n, "is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit", `Use a name such as ${n.replace(/[^-._a-zA-Z0-9]/g, "_").replace(/^[0-9]/, "_$&") || "APP_MODE"}.`);
+                    throw invalid(
+                        "container/env-name",
+                        n,
+                        "is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit",
+                        `Use a name such as ${n.replace(/[^-._a-zA-Z0-9]/g, "_").replace(/^[0-9]/, "_$&") || "APP_MODE"}.`,
+                    );
                 }
             }),
         ),
         value: z.string(remedy('Give the value as a string, e.g. "debug" (quote numbers: "8080"); for a secret value, give pulumi.secret(...) or secret with key.')).optional(),
         configMap: dnsSubdomainSetting("a ConfigMap name", "app-settings").optional(),
         secret: dnsSubdomainSetting("a Secret name", "db-credentials").optional(),
-        key: textSetting({ rule: "names/data-key", problem: "is not a ConfigMap or Secret key: letters, digits, '-', '_' or '.'", remedy: "Give the key whose value the variable takes, e.g. password.", test: (v) => /^[-._a-zA-Z0-9]+$/.test(v), max: 253 }).optional(),
+        key: textSetting({
+            rule: "names/data-key",
+            problem: "is not a ConfigMap or Secret key: letters, digits, '-', '_' or '.'",
+            remedy: "Give the key whose value the variable takes, e.g. password.",
+            test: (v) => /^[-._a-zA-Z0-9]+$/.test(v),
+            max: 253,
+        }).optional(),
     })
     .strict()
     .superRefine(domainCheck(assertEnvSource, true));
@@ -51,7 +62,13 @@ function assertEnvSource(e: { name: string; value?: string; configMap?: string; 
         );
     }
     if (e.value === undefined && e.key === undefined) {
-        throw invalid("container/env-key", e.key, `is required with ${sources[0]} ${e.configMap ?? e.secret}`, `Set key to the ${sources[0] === "secret" ? "Secret" : "ConfigMap"}'s key whose value the variable takes.`, "key");
+        throw invalid(
+            "container/env-key",
+            e.key,
+            `is required with ${sources[0]} ${e.configMap ?? e.secret}`,
+            `Set key to the ${sources[0] === "secret" ? "Secret" : "ConfigMap"}'s key whose value the variable takes.`,
+            "key",
+        );
     }
     if (e.value !== undefined && e.key !== undefined) {
         throw invalid("container/env-key", e.key, "is set with a plain value", "Remove key, or reference a configMap or secret instead of value.", "key");
@@ -80,11 +97,20 @@ function assertResources(r: { cpuRequest?: number; cpuLimit?: number; memoryRequ
             memoryQuantity(r[key], key);
         }
     }
-    for (const [request, limit, unit] of [["cpuRequest", "cpuLimit", "cores"], ["memoryRequest", "memoryLimit", "MiB"]] as const) {
+    for (const [request, limit, unit] of [
+        ["cpuRequest", "cpuLimit", "cores"],
+        ["memoryRequest", "memoryLimit", "MiB"],
+    ] as const) {
         const req = r[request];
         const lim = r[limit];
         if (req !== undefined && lim !== undefined && lim < req) {
-            throw invalid("resources/limit-below-request", lim, `is below ${request} ${req} ${unit}; a limit must be at least the request`, `Raise ${limit} to ${req} or more, or lower ${request}.`, limit);
+            throw invalid(
+                "resources/limit-below-request",
+                lim,
+                `is below ${request} ${req} ${unit}; a limit must be at least the request`,
+                `Raise ${limit} to ${req} or more, or lower ${request}.`,
+                limit,
+            );
         }
     }
 }
@@ -98,7 +124,12 @@ const containerFields = z
         image: z.string(remedy("Give an image reference such as nginx:1.27 or docker.io/library/nginx:1.27.")).superRefine(
             domainCheck((i: string) => {
                 if (!/^\S+$/.test(i)) {
-                    throw invalid("container/image", i, i === "" ? "is empty" : "contains whitespace", "Give an image reference such as nginx:1.27 or docker.io/library/nginx:1.27.");
+                    throw invalid(
+                        "container/image",
+                        i,
+                        i === "" ? "is empty" : "contains whitespace",
+                        "Give an image reference such as nginx:1.27 or docker.io/library/nginx:1.27.",
+                    );
                 }
             }),
         ),
@@ -178,7 +209,13 @@ function assertInitContainerShape(c: ContainerSpec): void {
     }
     for (const key of ["livenessProbe", "readinessProbe", "startupProbe", "postStart", "preStop"] as const) {
         if (c[key] !== undefined) {
-            throw invalid("container/init-probe", c[key], `is set on init container ${c.name}; init containers run to completion and take no probes or lifecycle actions`, `Remove ${key}, or make the container a main container (type: "main").`, key);
+            throw invalid(
+                "container/init-probe",
+                c[key],
+                `is set on init container ${c.name}; init containers run to completion and take no probes or lifecycle actions`,
+                `Remove ${key}, or make the container a main container (type: "main").`,
+                key,
+            );
         }
     }
 }

@@ -76,7 +76,14 @@ export function layoutCanary(spec: CanarySpec): CanaryLayout {
     const newV = spec.newVersion.version;
     const dest = (subset: string): IstioDestination => ({ host, subset, ...(spec.service.port !== undefined ? { port: { number: spec.service.port } } : {}) });
     const all = (subset: string): IstioHttpRoute[] => [{ route: [{ destination: dest(subset), weight: 100 }] }];
-    const split = (toNew: number): IstioHttpRoute[] => [{ route: [{ destination: dest(oldV), weight: 100 - toNew }, { destination: dest(newV), weight: toNew }] }];
+    const split = (toNew: number): IstioHttpRoute[] => [
+        {
+            route: [
+                { destination: dest(oldV), weight: 100 - toNew },
+                { destination: dest(newV), weight: toNew },
+            ],
+        },
+    ];
 
     const t = spec.traffic;
     let traffic: RoutedTraffic;

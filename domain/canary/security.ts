@@ -11,10 +11,20 @@ import { invalid } from "./values";
 export function assertCapability(value: string): void {
     if (/^CAP_/i.test(value)) {
         const bare = value.slice(4).toUpperCase();
-        throw invalid("security/capability-prefix", value, "carries the CAP_ prefix, which Kubernetes capability names leave out", `Write ${bare} (it ${bare === "ALL" ? "means every capability" : `adds or drops CAP_${bare}`}).`);
+        throw invalid(
+            "security/capability-prefix",
+            value,
+            "carries the CAP_ prefix, which Kubernetes capability names leave out",
+            `Write ${bare} (it ${bare === "ALL" ? "means every capability" : `adds or drops CAP_${bare}`}).`,
+        );
     }
     if (!/^[A-Z][A-Z0-9_]*$/.test(value)) {
-        throw invalid("security/capability", value, "is not a capability name: uppercase letters, digits and '_', such as NET_BIND_SERVICE", `Write ${value.toUpperCase().replace(/[^A-Z0-9_]/g, "_") || "SYS_TIME"}.`);
+        throw invalid(
+            "security/capability",
+            value,
+            "is not a capability name: uppercase letters, digits and '_', such as NET_BIND_SERVICE",
+            `Write ${value.toUpperCase().replace(/[^A-Z0-9_]/g, "_") || "SYS_TIME"}.`,
+        );
     }
 }
 
@@ -29,10 +39,21 @@ export const securityContextSchema = z
         runAsUser: intSetting(0, 2147483647, 1000).optional(),
         runAsGroup: intSetting(0, 2147483647, 3000).optional(),
         seLinuxOptions: z
-            .object({ level: z.string(SELINUX).min(1, SELINUX).optional(), role: z.string(SELINUX).min(1, SELINUX).optional(), type: z.string(SELINUX).min(1, SELINUX).optional(), user: z.string(SELINUX).min(1, SELINUX).optional() }, SELINUX)
+            .object(
+                {
+                    level: z.string(SELINUX).min(1, SELINUX).optional(),
+                    role: z.string(SELINUX).min(1, SELINUX).optional(),
+                    type: z.string(SELINUX).min(1, SELINUX).optional(),
+                    user: z.string(SELINUX).min(1, SELINUX).optional(),
+                },
+                SELINUX,
+            )
             .strict()
             .optional(),
-        capabilities: z.object({ add: z.array(capability, CAPS).optional(), drop: z.array(capability, CAPS).optional() }, CAPS).strict().optional(),
+        capabilities: z
+            .object({ add: z.array(capability, CAPS).optional(), drop: z.array(capability, CAPS).optional() }, CAPS)
+            .strict()
+            .optional(),
     })
     .strict();
 

@@ -20,7 +20,12 @@ const serviceSchema = z
             if (typeof v === "string" && v.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(v)) {
                 return v;
             }
-            throw invalid("names/service", v, "is not a Service name: 1 to 63 lowercase letters, digits or '-', starting with a letter (a DNS-1035 label)", "Use the Service's name, such as reviews.");
+            throw invalid(
+                "names/service",
+                v,
+                "is not a Service name: 1 to 63 lowercase letters, digits or '-', starting with a letter (a DNS-1035 label)",
+                "Use the Service's name, such as reviews.",
+            );
         }, "a string"),
         app: textSetting({
             rule: "names/app-label",
@@ -64,7 +69,13 @@ function assertContainers(v: { containers: ContainerSpec[] }): void {
         seen.add(c.name);
     });
     if (!v.containers.some((c) => c.type === "main")) {
-        throw invalid("container/no-main", v.containers.map((c) => c.name), "are all init containers; a pod needs a main container to run the application", `Add a main container, or set type: "main" on one of them.`, "containers");
+        throw invalid(
+            "container/no-main",
+            v.containers.map((c) => c.name),
+            "are all init containers; a pod needs a main container to run the application",
+            `Add a main container, or set type: "main" on one of them.`,
+            "containers",
+        );
     }
 }
 
@@ -73,17 +84,29 @@ const GATEWAY_HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 
 const gatewaySchema = z
     .object({
-        gateways: z.array(
-            checked((g) => {
-                if (g === "mesh") {
-                    throw invalid("gateway/mesh", g, "is the reserved name of the mesh's sidecars", "Remove it; includeMesh (default true) keeps the routes applying inside the mesh.");
-                }
-                if (typeof g === "string" && GATEWAY_REF.test(g)) {
-                    return g;
-                }
-                throw invalid("gateway/name", g, "is not a gateway reference", "Give <namespace>/<name> (istio-ingress/public) or the name of a Gateway in the release's namespace.");
-            }, "a string"),
-        ).min(1),
+        gateways: z
+            .array(
+                checked((g) => {
+                    if (g === "mesh") {
+                        throw invalid(
+                            "gateway/mesh",
+                            g,
+                            "is the reserved name of the mesh's sidecars",
+                            "Remove it; includeMesh (default true) keeps the routes applying inside the mesh.",
+                        );
+                    }
+                    if (typeof g === "string" && GATEWAY_REF.test(g)) {
+                        return g;
+                    }
+                    throw invalid(
+                        "gateway/name",
+                        g,
+                        "is not a gateway reference",
+                        "Give <namespace>/<name> (istio-ingress/public) or the name of a Gateway in the release's namespace.",
+                    );
+                }, "a string"),
+            )
+            .min(1),
         hosts: z
             .array(
                 checked((h) => {

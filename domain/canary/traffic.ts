@@ -12,7 +12,10 @@ export type TrafficKind = "blueGreen" | "canary" | "mirror";
 export const TRAFFIC_KINDS: readonly TrafficKind[] = ["blueGreen", "canary", "mirror"];
 
 const stringMatchSchema = z
-    .object({ exact: z.string(MATCH_TEXT).optional(), prefix: z.string(MATCH_TEXT).min(1, MATCH_TEXT).optional(), regex: z.string(MATCH_TEXT).min(1, MATCH_TEXT).optional() }, MATCH_TEXT)
+    .object(
+        { exact: z.string(MATCH_TEXT).optional(), prefix: z.string(MATCH_TEXT).min(1, MATCH_TEXT).optional(), regex: z.string(MATCH_TEXT).min(1, MATCH_TEXT).optional() },
+        MATCH_TEXT,
+    )
     .strict()
     .superRefine(
         domainCheck((m: { exact?: string; prefix?: string; regex?: string }) => {
@@ -46,15 +49,32 @@ function assertRequestMatch(m: RequestMatchFields): void {
     const headers = Object.keys(m.headers ?? {});
     const cookies = Object.keys(m.cookies ?? {});
     if (headers.length === 0 && cookies.length === 0 && m.uri === undefined) {
-        throw invalid("match/empty", m, "sets no condition, so it would send every request to the new version", "Set headers, cookies or uri; for all traffic use weight: 100 or blueGreen.");
+        throw invalid(
+            "match/empty",
+            m,
+            "sets no condition, so it would send every request to the new version",
+            "Set headers, cookies or uri; for all traffic use weight: 100 or blueGreen.",
+        );
     }
     for (const h of headers) {
         if (!HEADER_NAME.test(h)) {
-            throw invalid("match/header-name", h, "is not a lowercase header name (Istio matches lowercase names: letters, digits, '-' and '_')", `Write ${h.toLowerCase()}${HEADER_NAME.test(h.toLowerCase()) ? "" : " without other characters"}.`, `headers.${h}`);
+            throw invalid(
+                "match/header-name",
+                h,
+                "is not a lowercase header name (Istio matches lowercase names: letters, digits, '-' and '_')",
+                `Write ${h.toLowerCase()}${HEADER_NAME.test(h.toLowerCase()) ? "" : " without other characters"}.`,
+                `headers.${h}`,
+            );
         }
     }
     if (cookies.length > 0 && headers.includes("cookie")) {
-        throw invalid("match/cookie-twice", m.headers?.cookie, "is matched beside cookies; both match the single cookie header", "Match cookies through cookies only.", "headers.cookie");
+        throw invalid(
+            "match/cookie-twice",
+            m.headers?.cookie,
+            "is matched beside cookies; both match the single cookie header",
+            "Match cookies through cookies only.",
+            "headers.cookie",
+        );
     }
     if (cookies.length > 1) {
         throw invalid(
@@ -67,7 +87,13 @@ function assertRequestMatch(m: RequestMatchFields): void {
     }
     for (const c of cookies) {
         if (!COOKIE_NAME.test(c)) {
-            throw invalid("match/cookie-name", c, "is not a cookie name (an HTTP token: no spaces, '=', ';' or quotes)", "Use the cookie's name as the browser sends it, e.g. canary.", `cookies.${c}`);
+            throw invalid(
+                "match/cookie-name",
+                c,
+                "is not a cookie name (an HTTP token: no spaces, '=', ';' or quotes)",
+                "Use the cookie's name as the browser sends it, e.g. canary.",
+                `cookies.${c}`,
+            );
         }
     }
     for (const key of ["exact", "prefix"] as const) {
@@ -98,19 +124,36 @@ const canarySchema = z
 function assertCanaryShape(c: { weight?: number; steps?: number[]; step?: number; match?: unknown[] }): void {
     const set = (["weight", "steps", "match"] as const).filter((k) => c[k] !== undefined);
     if (set.length === 0) {
-        throw invalid("traffic/canary-shape", c, "sets none of weight, steps or match", "Set weight (the new version's share in percent), steps with step (shares applied one update at a time), or match (request parameters).");
+        throw invalid(
+            "traffic/canary-shape",
+            c,
+            "sets none of weight, steps or match",
+            "Set weight (the new version's share in percent), steps with step (shares applied one update at a time), or match (request parameters).",
+        );
     }
     if (set.length > 1) {
         throw invalid("traffic/canary-shape", c[set[1]], `cannot be combined with ${set[0]}; a canary splits traffic one way`, `Keep either ${set[0]} or ${set[1]}.`, set[1]);
     }
     if (c.steps !== undefined && c.step === undefined) {
-        throw invalid("traffic/step", c.step, `is required with steps (${c.steps.join(", ")})`, `Set step to the index of the share to apply, 0 to ${c.steps.length - 1} (from stack config, one update per step).`, "step");
+        throw invalid(
+            "traffic/step",
+            c.step,
+            `is required with steps (${c.steps.join(", ")})`,
+            `Set step to the index of the share to apply, 0 to ${c.steps.length - 1} (from stack config, one update per step).`,
+            "step",
+        );
     }
     if (c.steps === undefined && c.step !== undefined) {
         throw invalid("traffic/step", c.step, "is set without steps", "Remove step, or list the shares in steps.", "step");
     }
     if (c.steps !== undefined && c.step !== undefined && c.step >= c.steps.length) {
-        throw invalid("traffic/step", c.step, `is past the last step: steps has ${c.steps.length} (${c.steps.join(", ")}), indexes 0 to ${c.steps.length - 1}`, `Use a step from 0 to ${c.steps.length - 1}; to finish, set promote: true.`, "step");
+        throw invalid(
+            "traffic/step",
+            c.step,
+            `is past the last step: steps has ${c.steps.length} (${c.steps.join(", ")}), indexes 0 to ${c.steps.length - 1}`,
+            `Use a step from 0 to ${c.steps.length - 1}; to finish, set promote: true.`,
+            "step",
+        );
     }
 }
 

@@ -33,7 +33,12 @@ export function dnsLabel(what: string, example: string) {
         if (typeof v === "string" && v.length <= 63 && DNS_LABEL.test(v)) {
             return v;
         }
-        throw invalid("names/dns-label", v, `is not ${what}: 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit`, `Use a name such as ${example}.`);
+        throw invalid(
+            "names/dns-label",
+            v,
+            `is not ${what}: 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit`,
+            `Use a name such as ${example}.`,
+        );
     }, "a string");
 }
 
@@ -43,7 +48,12 @@ export function dnsSubdomain(what: string, example: string) {
         if (typeof v === "string" && v.length <= 253 && DNS_SUBDOMAIN.test(v)) {
             return v;
         }
-        throw invalid("names/dns-subdomain", v, `is not ${what}: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`, `Use a name such as ${example}.`);
+        throw invalid(
+            "names/dns-subdomain",
+            v,
+            `is not ${what}: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`,
+            `Use a name such as ${example}.`,
+        );
     }, "a string");
 }
 
@@ -71,7 +81,12 @@ export function parsePortRef(value: unknown): number | string {
     if (typeof value === "string" && value.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes("--")) {
         return value;
     }
-    throw invalid("container/port", value, "is neither a port number (1-65535) nor a port name", "Give a container port number such as 8080, or the name of one of the container's ports such as http-web.");
+    throw invalid(
+        "container/port",
+        value,
+        "is neither a port number (1-65535) nor a port name",
+        "Give a container port number such as 8080, or the name of one of the container's ports such as http-web.",
+    );
 }
 
 export const portRef = checked(parsePortRef, "a port number or name");
@@ -93,6 +108,12 @@ export function assertRe2(value: string, path = ""): void {
         throw invalid("match/regex", value, `is not a valid regular expression (${reason})`, "Fix the expression; it must match the whole value, in RE2 syntax.", path);
     }
     if (/\(\?<?[=!]|\\[1-9]/.test(value)) {
-        throw invalid("match/regex", value, "uses lookaround or a back-reference, which Envoy's RE2 regex engine does not support", "Rewrite it without (?=, (?!, (?<=, (?<! and \\1; or match with prefix or exact instead.", path);
+        throw invalid(
+            "match/regex",
+            value,
+            "uses lookaround or a back-reference, which Envoy's RE2 regex engine does not support",
+            "Rewrite it without (?=, (?!, (?<=, (?<! and \\1; or match with prefix or exact instead.",
+            path,
+        );
     }
 }

@@ -18,46 +18,56 @@ const bookinfo = new k8s.core.v1.Namespace("bookinfo", { metadata: { name: "book
 const ingressNamespace = new k8s.core.v1.Namespace("istio-ingress", { metadata: { name: "istio-ingress" } }, { provider });
 const apps = ["productpage", "reviews-v1"].map((app) => {
     const labels = { app: app.replace(/-v1$/, ""), version: "v1" };
-    return new k8s.apps.v1.Deployment(app, {
-        metadata: { name: app, namespace: "bookinfo", labels },
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: labels },
-            template: {
-                metadata: { labels },
-                spec: {
-                    automountServiceAccountToken: false,
-                    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [{
-                        name: labels.app,
-                        image: `docker.io/istio/examples-bookinfo-${app}:1.20.1`,
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    }],
+    return new k8s.apps.v1.Deployment(
+        app,
+        {
+            metadata: { name: app, namespace: "bookinfo", labels },
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [
+                            {
+                                name: labels.app,
+                                image: `docker.io/istio/examples-bookinfo-${app}:1.20.1`,
+                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            },
+                        ],
+                    },
                 },
             },
         },
-    }, { provider, dependsOn: [bookinfo] });
+        { provider, dependsOn: [bookinfo] },
+    );
 });
 
-const mesh = new MeshRevision("mesh", {
-    version: config.get("version") ?? "1.12.4",
-    ...(upgradeTo !== undefined && stage !== undefined ? { upgrade: { to: upgradeTo, stage: stage as "controlPlane" } } : {}),
-    // Istio's published chart needs a network; the bundled minimal chart renders the same objects offline.
-    chart: {
-        chart: config.get("istiodChart") ?? path.resolve(__dirname, "../../charts/istiod-minimal"),
-        // e.g. { istiodRemote: { injectionURL, injectionCABundle } } for an injector reached by URL.
-        values: config.getObject<Record<string, unknown>>("istiodValues") ?? {},
+const mesh = new MeshRevision(
+    "mesh",
+    {
+        version: config.get("version") ?? "1.12.4",
+        ...(upgradeTo !== undefined && stage !== undefined ? { upgrade: { to: upgradeTo, stage: stage as "controlPlane" } } : {}),
+        // Istio's published chart needs a network; the bundled minimal chart renders the same objects offline.
+        chart: {
+            chart: config.get("istiodChart") ?? path.resolve(__dirname, "../../charts/istiod-minimal"),
+            // e.g. { istiodRemote: { injectionURL, injectionCABundle } } for an injector reached by URL.
+            values: config.getObject<Record<string, unknown>>("istiodValues") ?? {},
+        },
+        tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
+        namespaces: [
+            // Seed 002: a namespace to verify the new revision, labelled with it at controlPlane already.
+            { name: "canary", moveAt: "controlPlane" },
+            // Restarting is the user's decision (seed 001): only the listed Deployments restart.
+            { name: "bookinfo", create: false, restart: ["productpage", "reviews-v1"] },
+            { name: "payments", tag: "stable" },
+        ],
+        gateways: [{ name: "ingressgateway", namespace: "istio-ingress", replicas: 2 }],
     },
-    tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
-    namespaces: [
-        // Seed 002: a namespace to verify the new revision, labelled with it at controlPlane already.
-        { name: "canary", moveAt: "controlPlane" },
-        // Restarting is the user's decision (seed 001): only the listed Deployments restart.
-        { name: "bookinfo", create: false, restart: ["productpage", "reviews-v1"] },
-        { name: "payments", tag: "stable" },
-    ],
-    gateways: [{ name: "ingressgateway", namespace: "istio-ingress", replicas: 2 }],
-}, { providers: { kubernetes: provider }, dependsOn: [...apps, ingressNamespace] });
+    { providers: { kubernetes: provider }, dependsOn: [...apps, ingressNamespace] },
+);
 
 export const revisions = mesh.revisions;
 export const tags = mesh.tags;

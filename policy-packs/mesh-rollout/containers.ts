@@ -62,7 +62,10 @@ export function readPodSpec(spec: unknown, path: Path): Read<PodSpecView | undef
         return new FieldProblem(path, spec, "a pod spec", `{"containers": [${CONTAINER_EXAMPLE}]}`);
     }
     const containers: ContainerView[] = [];
-    for (const [key, init] of [["initContainers", true], ["containers", false]] as const) {
+    for (const [key, init] of [
+        ["initContainers", true],
+        ["containers", false],
+    ] as const) {
         const read = objects(spec, path, key, "container", CONTAINER_EXAMPLE);
         if (read instanceof FieldProblem) {
             return read;

@@ -90,7 +90,9 @@ export function string(expected: string, example: string, { min = 1, max = Infin
 
 export function oneOf<T extends string>(values: readonly T[], example: T): Checker<T> {
     return (value, path) =>
-        typeof value === "string" && (values as readonly string[]).includes(value) ? (value as T) : new FieldProblem(path, value, `one of ${values.join(", ")}`, JSON.stringify(example));
+        typeof value === "string" && (values as readonly string[]).includes(value)
+            ? (value as T)
+            : new FieldProblem(path, value, `one of ${values.join(", ")}`, JSON.stringify(example));
 }
 
 /** Absent (undefined or null) reads as undefined. */
@@ -143,7 +145,14 @@ type Checked<C> = C extends Checker<infer T> ? T : never;
 export type Shape<S extends Spec> = { -readonly [K in keyof S]: Checked<S[K]> };
 
 /** Reads the listed fields of an object, each with its checker; the first problem wins. */
-export function readFields<S extends Spec, K extends keyof S & string>(value: unknown, path: Path, spec: S, keys: readonly K[], expected: string, example: string): Read<Pick<Shape<S>, K>> {
+export function readFields<S extends Spec, K extends keyof S & string>(
+    value: unknown,
+    path: Path,
+    spec: S,
+    keys: readonly K[],
+    expected: string,
+    example: string,
+): Read<Pick<Shape<S>, K>> {
     if (!isObject(value)) {
         return new FieldProblem(path, value, expected, example);
     }

@@ -37,7 +37,9 @@ function guarded<A>(run: (args: A, report: ReportViolation) => Promise<void> | v
 
 export function guardResourcePolicy(policy: ResourceValidationPolicy): ResourceValidationPolicy {
     const wrap = (validate: ResourceValidation): ResourceValidation =>
-        guarded(validate, (args, report, e) => report(internalError(policy.name, `${kindName(args.type)} ${shown(args.name)} (${args.urn.length <= 400 ? args.urn : shown(args.urn)})`, e)));
+        guarded(validate, (args, report, e) =>
+            report(internalError(policy.name, `${kindName(args.type)} ${shown(args.name)} (${args.urn.length <= 400 ? args.urn : shown(args.urn)})`, e)),
+        );
     const validate = policy.validateResource;
     if (validate === undefined) {
         return policy;

@@ -30,7 +30,10 @@ export function readSelector(value: unknown, path: Path): Read<LabelSelector> {
         return new FieldProblem(path, value, "a label selector", '{"matchLabels": {"app": "cart"}}');
     }
     const matchLabels = optionalLabels(field(value, "matchLabels"), joinKey(path, "matchLabels"));
-    const matchExpressions = optional(listOf(expression, "a list of selector requirements", '[{"key": "app", "operator": "Exists"}]'))(field(value, "matchExpressions"), joinKey(path, "matchExpressions"));
+    const matchExpressions = optional(listOf(expression, "a list of selector requirements", '[{"key": "app", "operator": "Exists"}]'))(
+        field(value, "matchExpressions"),
+        joinKey(path, "matchExpressions"),
+    );
     if (isProblem(matchLabels)) {
         return matchLabels;
     }

@@ -15,9 +15,15 @@ const names = listOf(revision, "a list of names", '["1-12-4", "1-14-5"]');
 
 export const LEDGER_FIELDS = {
     version,
-    upgrade: nullable(
-        (value: unknown, path: Path): Read<{ to: string; stage: CanaryStage }> =>
-            readFields(value, path, { to: version, stage: oneOf<CanaryStage>(CANARY_STAGES, "controlPlane") }, ["to", "stage"], "null or an upgrade", '{"to": "1.14.5", "stage": "controlPlane"}'),
+    upgrade: nullable((value: unknown, path: Path): Read<{ to: string; stage: CanaryStage }> =>
+        readFields(
+            value,
+            path,
+            { to: version, stage: oneOf<CanaryStage>(CANARY_STAGES, "controlPlane") },
+            ["to", "stage"],
+            "null or an upgrade",
+            '{"to": "1.14.5", "stage": "controlPlane"}',
+        ),
     ),
     revisions: names,
     oldRevision: revision,
@@ -66,11 +72,14 @@ export function ledgerState<K extends LedgerField>(ledger: RecordResource, keys:
 
 /** The ledger's last applied state (null before the first apply): the listed fields, checked. */
 export function ledgerPrior<K extends LedgerField>(ledger: RecordResource, keys: readonly K[]): Read<LedgerFields<K> | null> {
-    return ledger.prior === undefined || ledger.prior === null ? null : readFields(ledger.prior, "prior", LEDGER_FIELDS, keys, "null or the ledger state last applied", LEDGER_EXAMPLE);
+    return ledger.prior === undefined || ledger.prior === null
+        ? null
+        : readFields(ledger.prior, "prior", LEDGER_FIELDS, keys, "null or the ledger state last applied", LEDGER_EXAMPLE);
 }
 
 const mosnVersion = string("a MOSN module version", '"v0.0.0-20211217011300-b851d129be01"', { max: 128 });
-const mosn = (value: unknown, path: Path) => readFields(value, path, { api: mosnVersion, pkg: mosnVersion }, ["api", "pkg"], "the MOSN pins", '{"api": "v0.0.0-…", "pkg": "v0.0.0-…"}');
+const mosn = (value: unknown, path: Path) =>
+    readFields(value, path, { api: mosnVersion, pkg: mosnVersion }, ["api", "pkg"], "the MOSN pins", '{"api": "v0.0.0-…", "pkg": "v0.0.0-…"}');
 
 export const SIDECAR_RECORD_FIELDS = {
     version,
@@ -91,7 +100,9 @@ export function sidecarState<K extends SidecarRecordField>(record: RecordResourc
 }
 
 export function sidecarPrior<K extends SidecarRecordField>(record: RecordResource, keys: readonly K[]): Read<SidecarRecordFields<K> | null> {
-    return record.prior === undefined || record.prior === null ? null : readFields(record.prior, "prior", SIDECAR_RECORD_FIELDS, keys, "null or the record last applied", RECORD_EXAMPLE);
+    return record.prior === undefined || record.prior === null
+        ? null
+        : readFields(record.prior, "prior", SIDECAR_RECORD_FIELDS, keys, "null or the record last applied", RECORD_EXAMPLE);
 }
 
 /**

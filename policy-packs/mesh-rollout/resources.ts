@@ -7,7 +7,12 @@ import { shown } from "./values";
 export const NAMESPACE_TYPES: ReadonlySet<string> = new Set(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:NamespacePatch"]);
 export const DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment";
 export const POD_TYPE = "kubernetes:core/v1:Pod";
-export const WORKLOAD_TYPES: ReadonlySet<string> = new Set([DEPLOYMENT_TYPE, "kubernetes:apps/v1:DeploymentPatch", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"]);
+export const WORKLOAD_TYPES: ReadonlySet<string> = new Set([
+    DEPLOYMENT_TYPE,
+    "kubernetes:apps/v1:DeploymentPatch",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+]);
 export const WEBHOOK_TYPE = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
 export const SIDECARSET_TYPE = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
 
@@ -93,7 +98,12 @@ export function readMetadata(r: PolicyResource, want: MetadataWant = {}, path: P
             return read;
         }
     }
-    return { name: (name as string | undefined) ?? r.name, namespace: namespace as string | undefined, labels: labels as Metadata["labels"], annotations: annotations as Metadata["annotations"] };
+    return {
+        name: (name as string | undefined) ?? r.name,
+        namespace: namespace as string | undefined,
+        labels: labels as Metadata["labels"],
+        annotations: annotations as Metadata["annotations"],
+    };
 }
 
 /** How a message names a resource: `Namespace shop`, `Deployment shop/cart`, or by its Pulumi name when its metadata is unreadable. */

@@ -32,7 +32,9 @@ export function revLabelOf(r: PolicyResource): RevLabel | undefined {
     }
     if (namespace) {
         const value = metadata.labels[REV_LABEL];
-        return value === undefined ? undefined : { kind: "namespace", name: shown(metadata.name), owner: `Namespace ${shown(metadata.name)}`, path: `metadata.labels["${REV_LABEL}"]`, value };
+        return value === undefined
+            ? undefined
+            : { kind: "namespace", name: shown(metadata.name), owner: `Namespace ${shown(metadata.name)}`, path: `metadata.labels["${REV_LABEL}"]`, value };
     }
     const name = `${shown(metadata.namespace ?? "default")}/${shown(metadata.name)}`;
     const what = `${kindName(r.type)} ${name}`;

@@ -139,7 +139,9 @@ function readRoute(value: unknown, path: Path): Read<Route> {
     }
     for (let j = 0; j < mirrors.length; j++) {
         const m = mirrors[j];
-        const destination = isObject(m) ? readDestination(field(m, "destination"), joinKey(joinKey(mirrorsPath, j), "destination")) : new FieldProblem(joinKey(mirrorsPath, j), m, "a mirror", `{"destination": ${DESTINATION_EXAMPLE}}`);
+        const destination = isObject(m)
+            ? readDestination(field(m, "destination"), joinKey(joinKey(mirrorsPath, j), "destination"))
+            : new FieldProblem(joinKey(mirrorsPath, j), m, "a mirror", `{"destination": ${DESTINATION_EXAMPLE}}`);
         if (isProblem(destination)) {
             return destination;
         }

@@ -40,14 +40,18 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         stacks.push(s);
         return s;
     }
-    const asConfig = (c: Record<string, unknown>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [`mesh-rollout-test:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+    const asConfig = (c: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(c).map(([k, v]) => [`mesh-rollout-test:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
 
     /** One update with the pack: no mandatory violation, then a second `up` that changes nothing. */
     async function upClean(s: TestStack, config: Record<string, unknown> = {}): Promise<UpResult> {
         await s.setConfig(asConfig(config));
         const r = await s.up(pack);
         assert.equal(r.ok, true, `up ${JSON.stringify(config)} failed:\n${r.stderr}\n${r.violations.map((v) => v.message).join("\n")}`);
-        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory"), []);
+        assert.deepEqual(
+            r.violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
         const again = await s.up(pack);
         assert.equal(again.ok, true, again.stderr);
         assert.deepEqual(changed(again), [], `re-running ${JSON.stringify(config)} changed something`);
@@ -81,7 +85,10 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         assert.deepEqual([...objects(promoted.rendered).keys()].sort(), ["Service/bookinfo/reviews", ...RELEASE].sort(), "v1's Deployment is gone");
         const order = changed(promoted);
         assert.deepEqual([...order].sort(), ["delete reviews-v1", "update reviews-v2-destinationrule", "update reviews-v2-virtualservice"].sort());
-        assert.ok(order.indexOf("update reviews-v2-virtualservice") < order.indexOf("update reviews-v2-destinationrule"), `routes move before the subset goes: ${order.join(", ")}`);
+        assert.ok(
+            order.indexOf("update reviews-v2-virtualservice") < order.indexOf("update reviews-v2-destinationrule"),
+            `routes move before the subset goes: ${order.join(", ")}`,
+        );
         assert.deepEqual(await s.outputs(), { routing: "promoted: v2 100%", subsets: ["v2"], traffic: "promoted" });
     });
 
@@ -134,7 +141,10 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         const r = await upClean(s);
         const creates = r.changes.filter((c) => c.op === "create").map((c) => c.name);
         assert.ok(creates.indexOf("reviews-v2-deployment") < creates.indexOf("reviews-v2-virtualservice"), creates.join(", "));
-        assert.deepEqual(r.violations.map((v) => [v.policyName, v.level]), [["mesh-rollout-canary-after-ready-probe", "advisory"]]);
+        assert.deepEqual(
+            r.violations.map((v) => [v.policyName, v.level]),
+            [["mesh-rollout-canary-after-ready-probe", "advisory"]],
+        );
         assert.match(r.violations[0].message, /Canary reviews-v2 switches traffic afterReady, so Deployment bookinfo\/reviews-v2 must have a readiness probe/);
         const probed = await upClean(s, { readinessProbe: true });
         assert.deepEqual(probed.violations, []);
@@ -145,8 +155,14 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         const r = await s.preview(pack);
         assert.equal(r.ok, false);
         const mandatory = r.violations.filter((v) => v.level === "mandatory");
-        assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-canary-route-weights"]);
-        assert.match(mandatory[0].message, /\nVirtualService bookinfo\/ratings must give each route weights from 0 to 100 that sum to 100: spec\.http\[0\] has weights that sum to 90 \(v1 80, v2 10\)\./);
+        assert.deepEqual(
+            mandatory.map((v) => v.policyName),
+            ["mesh-rollout-canary-route-weights"],
+        );
+        assert.match(
+            mandatory[0].message,
+            /\nVirtualService bookinfo\/ratings must give each route weights from 0 to 100 that sum to 100: spec\.http\[0\] has weights that sum to 90 \(v1 80, v2 10\)\./,
+        );
     });
 
     it("refuses invalid args before anything is touched, with the component's message", async () => {
@@ -155,7 +171,10 @@ describe("CanaryRelease on the real engine, with the policy pack", function () {
         await s.setConfig(asConfig({ traffic: { kind: "canary", steps: [10, 50, 100], step: 3 } }));
         const r = await s.up(pack);
         assert.equal(r.ok, false);
-        assert.match(`${r.stderr}\n${r.errors.join("\n")}`, /'args\.traffic\.step' 3 is past the last step: steps has 3 \(10, 50, 100\), indexes 0 to 2\. Use a step from 0 to 2; to finish, set promote: true\./);
+        assert.match(
+            `${r.stderr}\n${r.errors.join("\n")}`,
+            /'args\.traffic\.step' 3 is past the last step: steps has 3 \(10, 50, 100\), indexes 0 to 2\. Use a step from 0 to 2; to finish, set promote: true\./,
+        );
         assert.deepEqual(r.rendered, before.rendered);
     });
 });

@@ -25,10 +25,14 @@ async function observe(c: TestCluster, vsName: string, deploymentName: string, r
         }
     };
     const ready = (d: KubeObject) =>
-        d.status?.observedGeneration === d.metadata.generation && d.status?.updatedReplicas === d.spec.replicas && d.status?.availableReplicas === d.spec.replicas && d.status?.replicas === d.spec.replicas
+        d.status?.observedGeneration === d.metadata.generation &&
+        d.status?.updatedReplicas === d.spec.replicas &&
+        d.status?.availableReplicas === d.spec.replicas &&
+        d.status?.replicas === d.spec.replicas
             ? "ready"
             : "not-ready";
-    const weights = (v: KubeObject) => JSON.stringify((v.spec?.http ?? []).map((h: KubeObject) => (h.route ?? []).map((r: KubeObject) => `${r.destination.subset}=${r.weight ?? 100}`)));
+    const weights = (v: KubeObject) =>
+        JSON.stringify((v.spec?.http ?? []).map((h: KubeObject) => (h.route ?? []).map((r: KubeObject) => `${r.destination.subset}=${r.weight ?? 100}`)));
     const w1 = c.kube.watch(DEPLOYMENTS, await listRv(DEPLOYMENTS), record("deployment", deploymentName, ready));
     const w2 = c.kube.watch(VS, await listRv(VS), record("virtualservice", vsName, weights));
     try {
@@ -61,7 +65,11 @@ describe("CanaryRelease against a real API server", function () {
     }
 
     it("afterReady changes the VirtualService only after the new Deployment is Ready; immediate does not wait", async function () {
-        const s = await TestStack.create({ program: "canary-release", kubeconfig: c.kubeconfig, config: { "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 10 }) } });
+        const s = await TestStack.create({
+            program: "canary-release",
+            kubeconfig: c.kubeconfig,
+            config: { "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 10 }) },
+        });
         stacks.push(s);
         await upOk(s);
         const vs = await c.kube.get(`${VS}/reviews`);
@@ -78,12 +86,20 @@ describe("CanaryRelease against a real API server", function () {
         const deployment = (await c.kube.list(DEPLOYMENTS)).find((d) => d.metadata.labels?.version === "v2")!.metadata.name as string;
 
         // afterReady: a new image with 30%, while no new pod can be scheduled.
-        await s.setConfig({ "mesh-rollout-test:release": "afterReady", "mesh-rollout-test:newImage": "docker.io/istio/examples-bookinfo-reviews-v2:1.20.2", "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 30 }) });
+        await s.setConfig({
+            "mesh-rollout-test:release": "afterReady",
+            "mesh-rollout-test:newImage": "docker.io/istio/examples-bookinfo-reviews-v2:1.20.2",
+            "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 30 }),
+        });
         const afterReady = await observe(c, "reviews", deployment, async () => {
             c.pauseScheduler();
             const up = upOk(s);
             try {
-                await c.kube.waitFor("the rollout to start", () => c.kube.get(`${DEPLOYMENTS}/${deployment}`), (d) => d?.status?.observedGeneration === d?.metadata.generation && d?.spec.template.spec.containers[0].image.endsWith("1.20.2"));
+                await c.kube.waitFor(
+                    "the rollout to start",
+                    () => c.kube.get(`${DEPLOYMENTS}/${deployment}`),
+                    (d) => d?.status?.observedGeneration === d?.metadata.generation && d?.spec.template.spec.containers[0].image.endsWith("1.20.2"),
+                );
                 await new Promise((r) => setTimeout(r, 4000)); // time in which an unordered update would have changed the routes
                 assert.equal((await c.kube.get(`${VS}/reviews`))!.spec.http.at(-1).route[1].weight, 10, "afterReady: routes unchanged while the Deployment is not Ready");
             } finally {
@@ -93,18 +109,34 @@ describe("CanaryRelease against a real API server", function () {
         });
         const firstReady = afterReady.findIndex((e) => e.what === "deployment MODIFIED ready");
         const vsChange = afterReady.findIndex((e) => e.what.startsWith("virtualservice MODIFIED"));
-        assert.ok(firstReady >= 0 && vsChange > firstReady, `afterReady: the VirtualService changed after the Deployment was Ready:\n${afterReady.map((e) => `${e.rv} ${e.what}`).join("\n")}`);
+        assert.ok(
+            firstReady >= 0 && vsChange > firstReady,
+            `afterReady: the VirtualService changed after the Deployment was Ready:\n${afterReady.map((e) => `${e.rv} ${e.what}`).join("\n")}`,
+        );
         assert.equal(afterReady[vsChange].what, 'virtualservice MODIFIED [["v1=70","v2=30"]]');
 
         // immediate: another image with 50%; the routes change while the new pods cannot run.
-        await s.setConfig({ "mesh-rollout-test:release": "immediate", "mesh-rollout-test:newImage": "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3", "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 50 }) });
+        await s.setConfig({
+            "mesh-rollout-test:release": "immediate",
+            "mesh-rollout-test:newImage": "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3",
+            "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 50 }),
+        });
         const immediate = await observe(c, "reviews", deployment, async () => {
             c.pauseScheduler();
             const up = upOk(s);
             try {
-                await c.kube.waitFor("the routes to change", () => c.kube.get(`${VS}/reviews`), (v) => v?.spec.http.at(-1).route[1].weight === 50, 120);
+                await c.kube.waitFor(
+                    "the routes to change",
+                    () => c.kube.get(`${VS}/reviews`),
+                    (v) => v?.spec.http.at(-1).route[1].weight === 50,
+                    120,
+                );
                 const d = await c.kube.get(`${DEPLOYMENTS}/${deployment}`);
-                assert.notEqual(d!.status?.updatedReplicas === d!.spec.replicas && d!.status?.availableReplicas === d!.spec.replicas, true, "immediate: the Deployment is not Ready yet");
+                assert.notEqual(
+                    d!.status?.updatedReplicas === d!.spec.replicas && d!.status?.availableReplicas === d!.spec.replicas,
+                    true,
+                    "immediate: the Deployment is not Ready yet",
+                );
             } finally {
                 c.resumeScheduler();
             }
@@ -112,14 +144,21 @@ describe("CanaryRelease against a real API server", function () {
         });
         const vsChangeImmediate = immediate.findIndex((e) => e.what.startsWith("virtualservice MODIFIED"));
         const readyImmediate = immediate.findIndex((e) => e.what === "deployment MODIFIED ready");
-        assert.ok(vsChangeImmediate >= 0 && (readyImmediate < 0 || vsChangeImmediate < readyImmediate), `immediate: the routes changed before the Deployment was Ready:\n${immediate.map((e) => `${e.rv} ${e.what}`).join("\n")}`);
+        assert.ok(
+            vsChangeImmediate >= 0 && (readyImmediate < 0 || vsChangeImmediate < readyImmediate),
+            `immediate: the routes changed before the Deployment was Ready:\n${immediate.map((e) => `${e.rv} ${e.what}`).join("\n")}`,
+        );
     });
 
     it("a hand-written invalid VirtualService is refused by the API server, and its message reaches the user", async () => {
         const s = await TestStack.create({
             program: "canary-release",
             kubeconfig: c.kubeconfig,
-            config: { "mesh-rollout-test:namespace": "bookinfo-invalid", "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 10 }), "mesh-rollout-test:invalidVirtualService": "true" },
+            config: {
+                "mesh-rollout-test:namespace": "bookinfo-invalid",
+                "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", weight: 10 }),
+                "mesh-rollout-test:invalidVirtualService": "true",
+            },
         });
         await c.kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "bookinfo-invalid" } });
         stacks.push(s);

@@ -21,7 +21,10 @@ const CHECKS: Record<string, (kube: KubeClient) => Promise<void>> = {
     "sidecar-catalog": async (kube) => {
         const cms = (await kube.list("/api/v1/namespaces/mesh-catalog/configmaps")).filter((c) => c.metadata.name.startsWith("sidecar-version-"));
         assert.equal(cms.length, 3);
-        assert.ok(cms.every((c) => c.immutable === true), "catalog entries are immutable ConfigMaps");
+        assert.ok(
+            cms.every((c) => c.immutable === true),
+            "catalog entries are immutable ConfigMaps",
+        );
     },
     "sidecarset-hot-upgrade": async (kube) => {
         const sets = await kube.list("/apis/apps.kruise.io/v1alpha1/sidecarsets");
@@ -57,7 +60,10 @@ describe("every example on a real API server: up, preview and refresh with no ch
             try {
                 const up = await s.up(pack);
                 assert.equal(up.ok, true, explain(up));
-                assert.deepEqual(up.violations.filter((v) => v.level === "mandatory"), []);
+                assert.deepEqual(
+                    up.violations.filter((v) => v.level === "mandatory"),
+                    [],
+                );
                 await CHECKS[example](c.kube);
                 const preview = await s.preview({ ...pack, expectNoChanges: true });
                 assert.equal(preview.ok, true, `preview after up: ${explain(preview)}`);

@@ -44,12 +44,25 @@ describe("the main job (npm start -- --kubeconfig) against a real API server", f
         const istiods = (await kube.list("/apis/apps/v1/namespaces/istio-system/deployments")).map((d) => d.metadata.name);
         assert.deepEqual(istiods, ["istiod-1-14-5"]);
         assert.equal((await kube.get("/api/v1/namespaces/bookinfo"))!.metadata.labels["istio.io/rev"], "1-14-5");
-        const productpage = await kube.waitFor("productpage on 1-14-5", () => podRevisions(kube, "bookinfo", "productpage"), (ps) => ps.length === 1 && ps[0].revision === "1-14-5");
+        const productpage = await kube.waitFor(
+            "productpage on 1-14-5",
+            () => podRevisions(kube, "bookinfo", "productpage"),
+            (ps) => ps.length === 1 && ps[0].revision === "1-14-5",
+        );
         assert.equal(productpage[0].proxyImage, "docker.io/istio/proxyv2:1.14.5");
         // the hot upgrade and the canary step
         const sets = await kube.list("/apis/apps.kruise.io/v1alpha1/sidecarsets");
-        assert.deepEqual(sets.map((s) => s.spec.containers.find((x: { name: string }) => x.name === "istio-proxy").image), ["registry.example.com/mesh/proxy:1.0.1"]);
+        assert.deepEqual(
+            sets.map((s) => s.spec.containers.find((x: { name: string }) => x.name === "istio-proxy").image),
+            ["registry.example.com/mesh/proxy:1.0.1"],
+        );
         const vs = await kube.get("/apis/networking.istio.io/v1/namespaces/reviews/virtualservices/reviews");
-        assert.deepEqual(vs!.spec.http.at(-1).route.map((r: { destination: { subset: string }; weight: number }) => [r.destination.subset, r.weight]), [["v1", 80], ["v2", 20]]);
+        assert.deepEqual(
+            vs!.spec.http.at(-1).route.map((r: { destination: { subset: string }; weight: number }) => [r.destination.subset, r.weight]),
+            [
+                ["v1", 80],
+                ["v2", 20],
+            ],
+        );
     });
 });

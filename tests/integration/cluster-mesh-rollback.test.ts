@@ -21,11 +21,17 @@ async function meshObjects(kube: KubeClient): Promise<Record<string, KubeObject>
             add([n], "Namespace");
         }
     }
-    add((await kube.list(WEBHOOKS)).filter((w) => w.metadata.name.startsWith("istio-")), "MutatingWebhookConfiguration");
+    add(
+        (await kube.list(WEBHOOKS)).filter((w) => w.metadata.name.startsWith("istio-")),
+        "MutatingWebhookConfiguration",
+    );
     for (const ns of ["istio-system", "istio-ingress"]) {
         add(await kube.list(`/apis/apps/v1/namespaces/${ns}/deployments`), "Deployment");
         add(await kube.list(`/api/v1/namespaces/${ns}/services`), "Service");
-        add((await kube.list(`/api/v1/namespaces/${ns}/serviceaccounts`)).filter((sa) => sa.metadata.name !== "default"), "ServiceAccount");
+        add(
+            (await kube.list(`/api/v1/namespaces/${ns}/serviceaccounts`)).filter((sa) => sa.metadata.name !== "default"),
+            "ServiceAccount",
+        );
     }
     add(await kube.list("/apis/apps/v1/namespaces/shop/deployments"), "Deployment");
     add(await kube.list("/apis/apps/v1/namespaces/payments/deployments"), "Deployment");
@@ -68,11 +74,19 @@ describe("MeshRevision rollback against a real API server", function () {
         await applyStage(s, "controlPlane");
         await applyStage(s, "dataPlane");
         assert.equal(await nsLabel(kube, "shop"), "1-14-5");
-        await kube.waitFor("cart's pods on 1-14-5", () => podRevisions(kube, "shop", "cart"), (ps) => ps.length === 2 && ps.every((p) => p.revision === "1-14-5"));
+        await kube.waitFor(
+            "cart's pods on 1-14-5",
+            () => podRevisions(kube, "shop", "cart"),
+            (ps) => ps.length === 2 && ps.every((p) => p.revision === "1-14-5"),
+        );
         await applyStage(s, "rollback");
         assertSameObjects(await meshObjects(kube), before, "rollback from dataPlane");
         // The listed workload restarted back: its pods run the old revision's sidecar again.
-        await kube.waitFor("cart's pods back on 1-12-4", () => podRevisions(kube, "shop", "cart"), (ps) => ps.length === 2 && ps.every((p) => p.revision === "1-12-4"));
+        await kube.waitFor(
+            "cart's pods back on 1-12-4",
+            () => podRevisions(kube, "shop", "cart"),
+            (ps) => ps.length === 2 && ps.every((p) => p.revision === "1-12-4"),
+        );
         assert.deepEqual(await readyIstiods(kube), ["istiod-1-12-4"]);
     });
 });

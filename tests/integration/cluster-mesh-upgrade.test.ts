@@ -20,7 +20,10 @@ describe("MeshRevision against a real API server: 1.12.4 -> 1.14.5 by stages, wi
         const kube = c.kube;
         s = await meshStack(c);
         const ledgerPodsBefore = await podRevisions(kube, "payments", "ledger");
-        assert.ok(ledgerPodsBefore.every((p) => p.revision === undefined), "pods created before the mesh have no sidecar");
+        assert.ok(
+            ledgerPodsBefore.every((p) => p.revision === undefined),
+            "pods created before the mesh have no sidecar",
+        );
 
         // install
         await applyStage(s);
@@ -64,12 +67,25 @@ describe("MeshRevision against a real API server: 1.12.4 -> 1.14.5 by stages, wi
         const newSets = new Set(cartPods.map((p) => p.replicaSet));
         assert.equal(newSets.size, 1);
         assert.ok(!cartPodsBefore.some((p) => newSets.has(p.replicaSet)), `a new ReplicaSet (${[...newSets]}) replaced ${[...new Set(cartPodsBefore.map((p) => p.replicaSet))]}`);
-        assert.deepEqual(cartPods.map((p) => p.proxyImage), ["docker.io/istio/proxyv2:1.14.5", "docker.io/istio/proxyv2:1.14.5"]);
+        assert.deepEqual(
+            cartPods.map((p) => p.proxyImage),
+            ["docker.io/istio/proxyv2:1.14.5", "docker.io/istio/proxyv2:1.14.5"],
+        );
         const rs = await kube.get(`/apis/apps/v1/namespaces/shop/replicasets/${[...newSets][0]}`);
         assert.equal(rs!.metadata.ownerReferences[0].name, "cart");
         await waitRolledOut(kube, "istio-ingress", "ingress");
         assert.deepEqual(
-            [...new Set((await kube.waitFor("gateway pods on 1-14-5", () => podRevisions(kube, "istio-ingress", "ingress"), (ps) => ps.length > 0 && ps.every((p) => p.revision === "1-14-5"))).map((p) => p.revision))],
+            [
+                ...new Set(
+                    (
+                        await kube.waitFor(
+                            "gateway pods on 1-14-5",
+                            () => podRevisions(kube, "istio-ingress", "ingress"),
+                            (ps) => ps.length > 0 && ps.every((p) => p.revision === "1-14-5"),
+                        )
+                    ).map((p) => p.revision),
+                ),
+            ],
             ["1-14-5"],
         );
         assert.deepEqual(await podRevisions(kube, "payments", "ledger"), ledgerPodsBefore, "ledger is not listed: it is not restarted");

@@ -48,12 +48,18 @@ describe("scripts/cluster", function () {
 
         // As after a killed test run: the cluster is still up when the next run starts one in the same dir.
         run("up", "--dir", dir);
-        assert.ok(before.every((p) => !alive(p)), "the left-over processes were stopped");
+        assert.ok(
+            before.every((p) => !alive(p)),
+            "the left-over processes were stopped",
+        );
         const after = pids(dir);
         assert.ok(after.every(alive));
 
         run("down", "--dir", dir);
-        assert.ok(after.every((p) => !alive(p)), "down waited for every process to exit");
+        assert.ok(
+            after.every((p) => !alive(p)),
+            "down waited for every process to exit",
+        );
         assert.equal(fs.existsSync(path.join(dir, "pids")), false);
     });
 
@@ -63,6 +69,9 @@ describe("scripts/cluster", function () {
         }
         const addresses = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
         assert.deepEqual(Object.keys(os.networkInterfaces()), ["lo"]);
-        assert.ok(addresses.every((a) => a === "127.0.0.1" || a === "::1"), addresses.join(", "));
+        assert.ok(
+            addresses.every((a) => a === "127.0.0.1" || a === "::1"),
+            addresses.join(", "),
+        );
     });
 });

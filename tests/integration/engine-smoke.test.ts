@@ -30,12 +30,15 @@ describe("the real Pulumi engine (smoke)", function () {
         assert.match(first.rendered[MANIFEST_CM], /app.kubernetes.io\/managed-by: mesh-rollout/);
         assert.match(first.rendered[MANIFEST_NS], /istio.io\/rev: 1-14-5/);
         const creates = first.changes.filter((c) => c.op === "create").map((c) => `${c.type}::${c.name}`);
-        assert.deepEqual(creates.sort(), [
-            "kubernetes:core/v1:ConfigMap::settings",
-            "kubernetes:core/v1:Namespace::mesh",
-            "pulumi:providers:kubernetes::render",
-            "pulumi:pulumi:Stack::mesh-rollout-test-" + s.stack.name,
-        ].sort());
+        assert.deepEqual(
+            creates.sort(),
+            [
+                "kubernetes:core/v1:ConfigMap::settings",
+                "kubernetes:core/v1:Namespace::mesh",
+                "pulumi:providers:kubernetes::render",
+                "pulumi:pulumi:Stack::mesh-rollout-test-" + s.stack.name,
+            ].sort(),
+        );
 
         const second = await s.up();
         assert.equal(second.ok, true, second.stderr);
@@ -86,7 +89,10 @@ describe("the real Pulumi engine (smoke)", function () {
         await s.setConfig({ "mesh-rollout-test:level": "1" });
         const lowered = await s.preview({ policyPacks: [pack] });
         assert.equal(lowered.ok, false);
-        assert.deepEqual(lowered.violations.map((v) => v.policyName), ["smoke-level-never-decreases"]);
+        assert.deepEqual(
+            lowered.violations.map((v) => v.policyName),
+            ["smoke-level-never-decreases"],
+        );
         assert.equal(lowered.violations[0].message.includes("level must not decrease: 2 was applied, 1 was asked for."), true);
         const refusedUp = await s.up({ policyPacks: [pack] });
         assert.equal(refusedUp.ok, false);

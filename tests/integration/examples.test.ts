@@ -16,7 +16,10 @@ describe("every example previews cleanly on the real engine, with the policy pac
             try {
                 const r = await s.preview({ policyPacks: [MESH_ROLLOUT_PACK] });
                 assert.equal(r.ok, true, `${r.stderr}\n${r.errors.join("\n")}`);
-                assert.deepEqual(r.violations.filter((v) => v.level === "mandatory"), []);
+                assert.deepEqual(
+                    r.violations.filter((v) => v.level === "mandatory"),
+                    [],
+                );
                 assert.ok(r.changes.filter((c) => c.op === "create").length > 3, "the preview plans the example's resources");
                 assert.ok(fs.existsSync(path.join(EXAMPLES, example, "README.md")), "each example has a README");
             } finally {

@@ -21,10 +21,19 @@ describe("the main job (npm start) on the real engine", function () {
         }
         const text = lines.join("\n");
         assert.equal(code, 0, text);
-        const snapshots = fs.readdirSync(path.join(tmp, "out")).filter((d) => d !== "current").sort();
-        assert.deepEqual(snapshots, STORY.filter((s) => !s.expectRefused).map((s, i) => `${String(i + 1).padStart(2, "0")}-${s.slug}`));
+        const snapshots = fs
+            .readdirSync(path.join(tmp, "out"))
+            .filter((d) => d !== "current")
+            .sort();
+        assert.deepEqual(
+            snapshots,
+            STORY.filter((s) => !s.expectRefused).map((s, i) => `${String(i + 1).padStart(2, "0")}-${s.slug}`),
+        );
         const files = (step: string) => fs.readdirSync(path.join(tmp, "out", step, "1-manifest"));
-        assert.ok(files("01-install").some((f) => f.includes("istiod-1-12-4")), files("01-install").join(", "));
+        assert.ok(
+            files("01-install").some((f) => f.includes("istiod-1-12-4")),
+            files("01-install").join(", "),
+        );
         assert.ok(files("02-controlPlane").some((f) => f.includes("istiod-1-14-5")));
         assert.ok(!files("04-finalize").some((f) => f.includes("istiod-1-12-4")));
         assert.match(text, /REFUSED mesh-rollout-version-jump: .*'upgrade\.to' 1\.17\.0 skips minor versions 1\.15 and 1\.16 from 1\.14\.5/);
@@ -34,7 +43,11 @@ describe("the main job (npm start) on the real engine", function () {
     });
 
     const bad: [string, Record<string, string>, RegExp][] = [
-        ["an unknown stage", { "mesh-rollout:upgradeTo": "1.14.5", "mesh-rollout:stage": "verify" }, /'mesh-rollout:stage' verify is not an allowed value\. Use one of: controlPlane, dataPlane, finalize, rollback\./],
+        [
+            "an unknown stage",
+            { "mesh-rollout:upgradeTo": "1.14.5", "mesh-rollout:stage": "verify" },
+            /'mesh-rollout:stage' verify is not an allowed value\. Use one of: controlPlane, dataPlane, finalize, rollback\./,
+        ],
         ["an unparseable version", { "mesh-rollout:version": "1.12" }, /'mesh-rollout:version' 1\.12 is not a mesh version\. Give an Istio version x\.y\.z/],
         ["a stage without a target", { "mesh-rollout:stage": "dataPlane" }, /'mesh-rollout:upgradeTo' \(missing\) is required when stage is set\./],
     ];

@@ -3,8 +3,10 @@ import { parseAllDocuments } from "yaml";
 import { MESH_ROLLOUT_PACK, TestStack, UpResult } from "./harness";
 
 /** Rendered objects as `Kind/namespace/name` -> object, from the render folder. */
-function objects(rendered: Readonly<Record<string, string>>): Map<string, Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const out = new Map<string, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+type KubeObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function objects(rendered: Readonly<Record<string, string>>): Map<string, KubeObject> {
+    const out = new Map<string, KubeObject>();
     for (const text of Object.values(rendered)) {
         for (const doc of parseAllDocuments(text)) {
             const o = doc.toJS();
@@ -49,7 +51,10 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         }
         const r = await s.up(pack);
         assert.equal(r.ok, true, `up ${stage ?? "(install)"} failed:\n${r.stderr}\n${r.violations.map((v) => v.message).join("\n")}`);
-        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory"), []);
+        assert.deepEqual(
+            r.violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
         const again = rerunUp ? await s.up(pack) : await s.preview(pack);
         assert.equal(again.ok, true, again.stderr);
         assert.deepEqual(again.changes, [], `re-running ${stage ?? "(install)"} changes ${JSON.stringify(again.changes.map((c) => `${c.op} ${c.name}`))}`);
@@ -71,7 +76,13 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         const r1 = await upClean(s, "controlPlane", true);
         assert.deepEqual(
             keys(r1),
-            [...COMMON, ...revisionObjects("1-12-4"), ...revisionObjects("1-14-5"), "MutatingWebhookConfiguration//istio-revision-tag-stable", "MutatingWebhookConfiguration//istio-revision-tag-canary"].sort(),
+            [
+                ...COMMON,
+                ...revisionObjects("1-12-4"),
+                ...revisionObjects("1-14-5"),
+                "MutatingWebhookConfiguration//istio-revision-tag-stable",
+                "MutatingWebhookConfiguration//istio-revision-tag-canary",
+            ].sort(),
         );
         const o1 = objects(r1.rendered);
         assert.equal(o1.get("Namespace//shop")!.metadata.labels["istio.io/rev"], "1-12-4", "controlPlane moves nothing");
@@ -97,7 +108,10 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         await s.setConfig({ "mesh-rollout-test:stage": "rollback" });
         const back = await s.preview(pack);
         assert.equal(back.ok, false);
-        assert.deepEqual(back.violations.map((v) => v.policyName), ["mesh-rollout-stage-order"]);
+        assert.deepEqual(
+            back.violations.map((v) => v.policyName),
+            ["mesh-rollout-stage-order"],
+        );
     });
 
     for (const from of ["controlPlane", "dataPlane"]) {
@@ -122,8 +136,14 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         const r = await s.upWithoutPreview(pack);
         assert.equal(r.ok, false);
         const mandatory = r.violations.filter((v) => v.level === "mandatory");
-        assert.deepEqual(mandatory.map((v) => v.policyName), ["mesh-rollout-stage-order"]);
-        assert.match(mandatory[0].message, /'stage' finalize skips dataPlane: the applied stage is controlPlane\. Apply stage dataPlane first, or rollback to cancel the upgrade\./);
+        assert.deepEqual(
+            mandatory.map((v) => v.policyName),
+            ["mesh-rollout-stage-order"],
+        );
+        assert.match(
+            mandatory[0].message,
+            /'stage' finalize skips dataPlane: the applied stage is controlPlane\. Apply stage dataPlane first, or rollback to cancel the upgrade\./,
+        );
         assert.deepEqual(r.rendered, cp.rendered, "nothing was applied");
     });
 
@@ -133,8 +153,14 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         await s.setConfig({ "mesh-rollout-test:to": "1.15.0", "mesh-rollout-test:stage": "controlPlane" });
         const r = await s.preview(pack);
         assert.equal(r.ok, false);
-        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName), ["mesh-rollout-version-jump"]);
-        assert.match(r.violations[0].message, /'upgrade\.to' 1\.15\.0 skips minor versions 1\.13 and 1\.14 from 1\.12\.4; canary upgrades may skip at most one\. Upgrade through 1\.12\.4 -> 1\.14\.x -> 1\.15\.0/);
+        assert.deepEqual(
+            r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName),
+            ["mesh-rollout-version-jump"],
+        );
+        assert.match(
+            r.violations[0].message,
+            /'upgrade\.to' 1\.15\.0 skips minor versions 1\.13 and 1\.14 from 1\.12\.4; canary upgrades may skip at most one\. Upgrade through 1\.12\.4 -> 1\.14\.x -> 1\.15\.0/,
+        );
     });
 
     it("refuses finalize while a namespace is held on the old revision", async () => {
@@ -156,6 +182,9 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         const s = await newStack({ "mesh-rollout-test:legacyLabels": JSON.stringify({ "istio-injection": "enabled", "istio.io/rev": "1-12-4" }) });
         const r = await s.preview(pack);
         assert.equal(r.ok, false);
-        assert.deepEqual(r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName), ["mesh-rollout-namespace-labels-exclusive"]);
+        assert.deepEqual(
+            r.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName),
+            ["mesh-rollout-namespace-labels-exclusive"],
+        );
     });
 });

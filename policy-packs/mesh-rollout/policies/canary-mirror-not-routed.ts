@@ -7,7 +7,8 @@ import { readJudgeableRoutes } from "../virtual-services";
 /** Seed 003: mirroring sends a copy of the traffic to the new version "without actually exposing" it. */
 export const canaryMirrorNotRouted: ResourceValidationPolicy = {
     name: "mesh-rollout-canary-mirror-not-routed",
-    description: "Checks that a destination a VirtualService mirrors traffic to receives no routed traffic from the same VirtualService (a mirrored version is tested, never exposed).",
+    description:
+        "Checks that a destination a VirtualService mirrors traffic to receives no routed traffic from the same VirtualService (a mirrored version is tested, never exposed).",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isVirtualService(args.type)) {

@@ -12,7 +12,8 @@ import { canaryMarkers, readRoutes, readVirtualService } from "../virtual-servic
  */
 export const canaryNoStepsLeft: ResourceValidationPolicy = {
     name: "mesh-rollout-canary-no-steps-left",
-    description: "Checks that a weighted canary with no steps left does not keep 100% of the traffic on the old version, leaving the new version running without traffic (advisory).",
+    description:
+        "Checks that a weighted canary with no steps left does not keep 100% of the traffic on the old version, leaving the new version running without traffic (advisory).",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (!isVirtualService(args.type)) {

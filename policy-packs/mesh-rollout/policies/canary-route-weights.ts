@@ -7,7 +7,8 @@ import { readJudgeableRoutes } from "../virtual-services";
 /** Weights read as percentages: each route's destinations share exactly 100% (any VirtualService). */
 export const canaryRouteWeights: ResourceValidationPolicy = {
     name: "mesh-rollout-canary-route-weights",
-    description: "Checks that in every VirtualService each route with several destinations (or any weight) gives each destination a weight from 0 to 100 and that the weights sum to 100.",
+    description:
+        "Checks that in every VirtualService each route with several destinations (or any weight) gives each destination a weight from 0 to 100 and that the weights sum to 100.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isVirtualService(args.type)) {

@@ -76,7 +76,12 @@ export const finalizeNothingOnOldRevision: StackValidationPolicy = {
         for (const { ledger, state } of finalizing) {
             const old = state.oldRevision;
             // Tags that resolve to the old revision count as the old revision.
-            const oldNames = new Set([old, ...Object.entries(state.tags).filter(([, rev]) => rev === old).map(([tag]) => tag)]);
+            const oldNames = new Set([
+                old,
+                ...Object.entries(state.tags)
+                    .filter(([, rev]) => rev === old)
+                    .map(([tag]) => tag),
+            ]);
             const found = [...oldNames].flatMap((name) => labelled.get(name)).concat(tagWebhooks.get(old));
             const still = new Set(found.sort((a, b) => a[0] - b[0]).map(([, what]) => what));
             for (const entry of state.onOldRevision) {

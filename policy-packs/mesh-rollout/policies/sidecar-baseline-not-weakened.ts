@@ -41,7 +41,9 @@ function weakenings(label: string, c: ContainerView, initCapabilities: readonly 
         found.push(`${who}: '${at}.privileged' is true, which gives it every device and capability of the node. Remove the override; the baseline is "privileged": false.`);
     }
     if (field(context, "allowPrivilegeEscalation") === true) {
-        found.push(`${who}: '${at}.allowPrivilegeEscalation' is true, so its processes may gain more privileges than they start with. Remove the override; the baseline is "allowPrivilegeEscalation": false.`);
+        found.push(
+            `${who}: '${at}.allowPrivilegeEscalation' is true, so its processes may gain more privileges than they start with. Remove the override; the baseline is "allowPrivilegeEscalation": false.`,
+        );
     }
     if (!c.init && field(context, "runAsUser") === 0) {
         found.push(`${who}: '${at}.runAsUser' is 0, so the proxy runs as root. Remove the override; the baseline is "runAsUser": 1337, "runAsNonRoot": true.`);
@@ -58,7 +60,9 @@ function weakenings(label: string, c: ContainerView, initCapabilities: readonly 
         } else {
             const extra = (add as string[]).filter((a) => !allowed.includes(capability(a)));
             if (extra.length > 0) {
-                const rule = c.init ? `an init container may add only ${listSome([...allowed])} (what iptables needs)` : "a sidecar that is not an init container adds none (the baseline drops ALL)";
+                const rule = c.init
+                    ? `an init container may add only ${listSome([...allowed])} (what iptables needs)`
+                    : "a sidecar that is not an init container adds none (the baseline drops ALL)";
                 const example = c.init ? `, e.g. [${allowed.map((a) => JSON.stringify(a)).join(", ")}]` : "";
                 found.push(`${who}: '${addPath}' adds ${listSome(extra)}; ${rule}. Remove ${extra.length > 1 ? "them" : "it"}${example}.`);
             }

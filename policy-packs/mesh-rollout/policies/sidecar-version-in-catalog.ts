@@ -14,7 +14,8 @@ export interface SidecarVersionInCatalogConfig {
 /** Seed 000: a version in use cannot be deleted; a consumer must name a version the catalog holds. */
 export const sidecarVersionInCatalog: StackValidationPolicy = {
     name: NAME,
-    description: "Checks that every consumer of a sidecar version names a version the stack's catalog holds, with the catalog's image; this is how deleting an in-use version is caught.",
+    description:
+        "Checks that every consumer of a sidecar version names a version the stack's catalog holds, with the catalog's image; this is how deleting an in-use version is caught.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { requireCatalogInStack: { type: "boolean", default: false } } },
     validateStack: (args, reportViolation) => {
@@ -57,7 +58,10 @@ export const sidecarVersionInCatalog: StackValidationPolicy = {
             }
             const image = catalog.get(use.version);
             if (use.image !== undefined && image !== undefined && use.image !== image) {
-                reportViolation(`${use.consumer} must inject the catalog's image for ${version} (${shown(image)}), not ${shown(use.image)}. Take the image from the catalog entry.`, use.urn);
+                reportViolation(
+                    `${use.consumer} must inject the catalog's image for ${version} (${shown(image)}), not ${shown(use.image)}. Take the image from the catalog entry.`,
+                    use.urn,
+                );
             }
         }
     },

@@ -30,7 +30,8 @@ function some(items: readonly string[], total: number, max: number): string {
 /** Seed 004: pods a SidecarSet injects must not also get a sidecar from namespace auto-injection. */
 export const sidecarSetNoDoubleInjection: StackValidationPolicy = {
     name: "mesh-rollout-sidecarset-no-double-injection",
-    description: "Checks that pods a SidecarSet selects are not also injected by namespace auto-injection (istio-injection or istio.io/rev), unless they opt out with sidecar.istio.io/inject=false.",
+    description:
+        "Checks that pods a SidecarSet selects are not also injected by namespace auto-injection (istio-injection or istio.io/rev), unless they opt out with sidecar.istio.io/inject=false.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const sets: SidecarSetView[] = [];
@@ -44,7 +45,10 @@ export const sidecarSetNoDoubleInjection: StackValidationPolicy = {
             const byName = field(field(field(spec, "namespaceSelector"), "matchLabels"), "kubernetes.io/metadata.name");
             const namespace = optional(string("a namespace name", '"shop"'))(field(spec, "namespace") ?? (typeof byName === "string" ? byName : undefined), "spec.namespace");
             if (spec !== undefined && spec !== null && !isObject(spec)) {
-                reportViolation(fieldViolation(resourceLabel(r), new FieldProblem("spec", spec, "the SidecarSet spec", '{"selector": {"matchLabels": {"app": "cart"}}, "containers": [...]}')), r.urn);
+                reportViolation(
+                    fieldViolation(resourceLabel(r), new FieldProblem("spec", spec, "the SidecarSet spec", '{"selector": {"matchLabels": {"app": "cart"}}, "containers": [...]}')),
+                    r.urn,
+                );
             } else if (isProblem(selector) || isProblem(namespace)) {
                 reportViolation(fieldViolation(resourceLabel(r), isProblem(selector) ? selector : (namespace as FieldProblem)), r.urn);
             } else {

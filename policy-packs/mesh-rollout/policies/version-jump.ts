@@ -9,7 +9,8 @@ const NAME = "mesh-rollout-version-jump";
 /** No major change, no downgrade, at most one minor version skipped, the ASM canary minimum. */
 export const versionJump: ResourceValidationPolicy = {
     name: NAME,
-    description: "Checks that a mesh upgrade is one the planner allows: no major change, no downgrade, at most one minor version skipped (canary) or one minor moved (in place), and ASM canary sources at 1.12.4.58 or later.",
+    description:
+        "Checks that a mesh upgrade is one the planner allows: no major change, no downgrade, at most one minor version skipped (canary) or one minor moved (in place), and ASM canary sources at 1.12.4.58 or later.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const ledger = ledgerOf(args);

@@ -28,7 +28,10 @@ export interface TestCluster {
 }
 
 function processId(dir: string, name: string): number {
-    const line = fs.readFileSync(path.join(dir, "pids"), "utf8").split("\n").find((l) => l.startsWith(`${name} `));
+    const line = fs
+        .readFileSync(path.join(dir, "pids"), "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(`${name} `));
     if (line === undefined) {
         throw new Error(`no ${name} in ${dir}/pids`);
     }

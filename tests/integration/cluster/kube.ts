@@ -175,7 +175,9 @@ export function withoutServerFields(obj: KubeObject): KubeObject {
     delete rest.metadata;
     SERVER_METADATA.forEach((k) => delete meta[k]);
     const annotations = Object.fromEntries(
-        Object.entries((meta.annotations ?? {}) as Record<string, string>).filter(([k]) => k !== "deployment.kubernetes.io/revision" && k !== "kubectl.kubernetes.io/last-applied-configuration"),
+        Object.entries((meta.annotations ?? {}) as Record<string, string>).filter(
+            ([k]) => k !== "deployment.kubernetes.io/revision" && k !== "kubectl.kubernetes.io/last-applied-configuration",
+        ),
     );
     const out: KubeObject = { ...rest, metadata: { ...meta, ...(Object.keys(annotations).length ? { annotations } : {}) } };
     if (Object.keys(annotations).length === 0) {

@@ -30,7 +30,10 @@ export async function applyStage(s: TestStack, stage?: string): Promise<void> {
     }
     const r = await s.up(pack);
     assert.equal(r.ok, true, `up ${stage ?? "(install)"} failed:\n${r.errors.join("\n")}\n${r.stderr}\n${r.violations.map((v) => v.message).join("\n")}`);
-    assert.deepEqual(r.violations.filter((v) => v.level === "mandatory"), []);
+    assert.deepEqual(
+        r.violations.filter((v) => v.level === "mandatory"),
+        [],
+    );
     const refreshed = await s.refresh();
     assert.equal(refreshed.ok, true, `refresh after ${stage ?? "(install)"} failed:\n${refreshed.stderr}`);
     const again = await s.preview({ ...pack, expectNoChanges: true });
@@ -50,6 +53,8 @@ export async function injectorWebhooks(kube: KubeClient): Promise<Record<string,
 
 export async function readyIstiods(kube: KubeClient): Promise<string[]> {
     const ds = await kube.list("/apis/apps/v1/namespaces/istio-system/deployments");
-    return ds.filter((d) => d.status?.readyReplicas === d.spec.replicas && d.status?.observedGeneration === d.metadata.generation).map((d) => d.metadata.name).sort();
+    return ds
+        .filter((d) => d.status?.readyReplicas === d.spec.replicas && d.status?.observedGeneration === d.metadata.generation)
+        .map((d) => d.metadata.name)
+        .sort();
 }
-

@@ -32,16 +32,24 @@ describe("CanaryRelease: arguments checked first, hardened pods, secret env valu
     });
 
     it("cpuLimit: 1e306 is refused with its bound (it rendered Infinitym)", async () => {
-        await refuses(withContainer({ resources: { cpuLimit: 1e306 } }), "'args.newVersion.containers[0].resources.cpuLimit' 1e+306 is more than 4096 cores, the bound for one container.");
+        await refuses(
+            withContainer({ resources: { cpuLimit: 1e306 } }),
+            "'args.newVersion.containers[0].resources.cpuLimit' 1e+306 is more than 4096 cores, the bound for one container.",
+        );
     });
 
     it("memoryLimit: 1e300 is refused with its bound (it rendered 1e+300Mi)", async () => {
-        await refuses(withContainer({ resources: { memoryLimit: 1e300 } }), "'args.newVersion.containers[0].resources.memoryLimit' 1e+300 is more than 16777216 MiB (16 TiB), the bound for one container.");
+        await refuses(
+            withContainer({ resources: { memoryLimit: 1e300 } }),
+            "'args.newVersion.containers[0].resources.memoryLimit' 1e+300 is more than 16777216 MiB (16 TiB), the bound for one container.",
+        );
     });
 
     it("quantities render canonically: cores to m, MiB to Mi", async () => {
         const CanaryRelease = await load();
-        const resources = await capture(() => new CanaryRelease("q", withContainer({ resources: { cpuRequest: 0.25, cpuLimit: 4096, memoryRequest: 256, memoryLimit: 16777216 } })));
+        const resources = await capture(
+            () => new CanaryRelease("q", withContainer({ resources: { cpuRequest: 0.25, cpuLimit: 4096, memoryRequest: 256, memoryLimit: 16777216 } })),
+        );
         assert.deepEqual(find(resources, DEPLOY, "q-deployment").inputs.spec.template.spec.containers[0].resources, {
             requests: { cpu: "250m", memory: "256Mi" },
             limits: { cpu: "4096", memory: "16777216Mi" },
@@ -57,7 +65,10 @@ describe("CanaryRelease: arguments checked first, hardened pods, secret env valu
         assert.deepEqual(pod.containers[0].securityContext.seccompProfile, { type: "RuntimeDefault" });
         const on = await capture(() => new CanaryRelease("h2", { ...base, newVersion: { ...base.newVersion, automountServiceAccountToken: true } }));
         assert.equal(find(on, DEPLOY, "h2-deployment").inputs.spec.template.spec.automountServiceAccountToken, true);
-        await refuses({ ...base, newVersion: { ...base.newVersion, automountServiceAccountToken: "yes" } }, "'args.newVersion.automountServiceAccountToken' yes must be a boolean. Give true or false (a boolean, not a string), e.g. automountServiceAccountToken: true.");
+        await refuses(
+            { ...base, newVersion: { ...base.newVersion, automountServiceAccountToken: "yes" } },
+            "'args.newVersion.automountServiceAccountToken' yes must be a boolean. Give true or false (a boolean, not a string), e.g. automountServiceAccountToken: true.",
+        );
     });
 
     it("an env value given as a Pulumi secret is a Secret reference, never a plain value (it failed with toJSON on an Output)", async () => {
@@ -88,6 +99,9 @@ describe("CanaryRelease: arguments checked first, hardened pods, secret env valu
     });
 
     it("an Output env value with a bad variable name is still refused with its path", async () => {
-        await refuses(withContainer({ env: [{ name: "1BAD", value: pulumi.output("x") }] }), /^'args\.newVersion\.containers\[0\]\.env\[0\]\.name' 1BAD is not an environment variable name/);
+        await refuses(
+            withContainer({ env: [{ name: "1BAD", value: pulumi.output("x") }] }),
+            /^'args\.newVersion\.containers\[0\]\.env\[0\]\.name' 1BAD is not an environment variable name/,
+        );
     });
 });

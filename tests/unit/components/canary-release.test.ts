@@ -10,7 +10,14 @@ const DR = "kubernetes:networking.istio.io/v1:DestinationRule";
 const VS = "kubernetes:networking.istio.io/v1:VirtualService";
 const COMPONENT = "mesh-rollout:index:CanaryRelease";
 const HOST = "reviews.bookinfo.svc.cluster.local";
-const HARDENED = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
+const HARDENED = {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
 
 const base: CanaryReleaseArgs = {
     namespace: "bookinfo",
@@ -64,7 +71,12 @@ describe("CanaryRelease (mocked runtime)", () => {
         assert.deepEqual(find(b.resources, DEPLOY, "c1-deployment").inputs, {
             apiVersion: "apps/v1",
             kind: "Deployment",
-            metadata: { name: "reviews-v2", namespace: "bookinfo", labels: { app: "reviews", version: "v2", "app.kubernetes.io/managed-by": "mesh-rollout" }, annotations: { "mesh-rollout.io/canary": "c1" } },
+            metadata: {
+                name: "reviews-v2",
+                namespace: "bookinfo",
+                labels: { app: "reviews", version: "v2", "app.kubernetes.io/managed-by": "mesh-rollout" },
+                annotations: { "mesh-rollout.io/canary": "c1" },
+            },
             spec: {
                 replicas: 1,
                 selector: { matchLabels: { app: "reviews", version: "v2" } },
@@ -74,7 +86,13 @@ describe("CanaryRelease (mocked runtime)", () => {
                         automountServiceAccountToken: false,
                         securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                         containers: [
-                            { name: "reviews", image: "reviews:2", imagePullPolicy: "IfNotPresent", ports: [{ name: "http-web", containerPort: 9080, protocol: "TCP" }], securityContext: HARDENED },
+                            {
+                                name: "reviews",
+                                image: "reviews:2",
+                                imagePullPolicy: "IfNotPresent",
+                                ports: [{ name: "http-web", containerPort: 9080, protocol: "TCP" }],
+                                securityContext: HARDENED,
+                            },
                         ],
                     },
                 },
@@ -85,7 +103,13 @@ describe("CanaryRelease (mocked runtime)", () => {
             apiVersion: "networking.istio.io/v1",
             kind: "DestinationRule",
             metadata: { name: "reviews", namespace: "bookinfo", labels, annotations: { "mesh-rollout.io/canary": "c1" } },
-            spec: { host: HOST, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] },
+            spec: {
+                host: HOST,
+                subsets: [
+                    { name: "v1", labels: { version: "v1" } },
+                    { name: "v2", labels: { version: "v2" } },
+                ],
+            },
         });
         assert.deepEqual(vsOf(b, "c1"), {
             apiVersion: "networking.istio.io/v1",
@@ -120,14 +144,22 @@ describe("CanaryRelease (mocked runtime)", () => {
             { traffic: { kind: "canary", match: [{ headers: { "x-canary": { exact: "on" } } }, { cookies: { tier: { prefix: "beta" } }, uri: { regex: "/reviews/[0-9]+" } }] } },
             [
                 {
-                    match: [{ headers: { "x-canary": { exact: "on" } } }, { headers: { cookie: { regex: "^(.*?;\\s*)?(tier=beta[^;]*)(;.*)?$" } }, uri: { regex: "/reviews/[0-9]+" } }],
+                    match: [
+                        { headers: { "x-canary": { exact: "on" } } },
+                        { headers: { cookie: { regex: "^(.*?;\\s*)?(tier=beta[^;]*)(;.*)?$" } }, uri: { regex: "/reviews/[0-9]+" } },
+                    ],
                     route: [to("v2", 100)],
                 },
                 { route: [to("v1", 100)] },
             ],
             ["v1", "v2"],
         ],
-        ["mirroring 20%", { traffic: { kind: "mirror", percentage: 20 } }, [{ route: [to("v1", 100)], mirror: { host: HOST, subset: "v2" }, mirrorPercentage: { value: 20 } }], ["v1", "v2"]],
+        [
+            "mirroring 20%",
+            { traffic: { kind: "mirror", percentage: 20 } },
+            [{ route: [to("v1", 100)], mirror: { host: HOST, subset: "v2" }, mirrorPercentage: { value: 20 } }],
+            ["v1", "v2"],
+        ],
         ["promotion", { traffic: { kind: "canary", steps: [10, 50, 100], step: 2 }, promote: true }, [{ route: [to("v2", 100)] }], ["v2"]],
         ["a paused release (first creation)", { traffic: { kind: "canary", weight: 50 }, release: "paused" }, [{ route: [to("v1", 100)] }], ["v1", "v2"]],
     ];
@@ -136,7 +168,10 @@ describe("CanaryRelease (mocked runtime)", () => {
             const name = `k${i}`;
             const b = await build(name, { ...base, ...change });
             assert.deepEqual(vsOf(b, name).spec.http, http);
-            assert.deepEqual(drOf(b, name).spec.subsets.map((s: { name: string }) => s.name), subsets);
+            assert.deepEqual(
+                drOf(b, name).spec.subsets.map((s: { name: string }) => s.name),
+                subsets,
+            );
             assert.deepEqual(crdErrors(vsOf(b, name) as never), []);
             assert.deepEqual(crdErrors(drOf(b, name) as never), []);
         });
@@ -185,14 +220,30 @@ describe("CanaryRelease (mocked runtime)", () => {
                 imagePullSecrets: ["registry-credentials"],
                 terminationGracePeriodSeconds: 45,
                 containers: [
-                    { name: "migrate", image: "migrate:2", type: "init", command: "sh,-c,./migrate up", imagePullPolicy: "Always", securityContext: { readOnlyRootFilesystem: false } },
+                    {
+                        name: "migrate",
+                        image: "migrate:2",
+                        type: "init",
+                        command: "sh,-c,./migrate up",
+                        imagePullPolicy: "Always",
+                        securityContext: { readOnlyRootFilesystem: false },
+                    },
                     {
                         name: "reviews",
                         image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.1",
                         imagePullPolicy: "Never",
                         resources: { cpuRequest: 0.25, cpuLimit: 1, memoryRequest: 256, memoryLimit: 512 },
-                        ports: [{ protocol: "HTTP", name: "http-web", containerPort: 9080 }, { protocol: "UDP", name: "udp-stats", containerPort: 8125 }],
-                        livenessProbe: { http: { path: "/healthz", port: "http-web", scheme: "HTTPS" }, initialDelaySeconds: 5, timeoutSeconds: 2, periodSeconds: 15, failureThreshold: 4 },
+                        ports: [
+                            { protocol: "HTTP", name: "http-web", containerPort: 9080 },
+                            { protocol: "UDP", name: "udp-stats", containerPort: 8125 },
+                        ],
+                        livenessProbe: {
+                            http: { path: "/healthz", port: "http-web", scheme: "HTTPS" },
+                            initialDelaySeconds: 5,
+                            timeoutSeconds: 2,
+                            periodSeconds: 15,
+                            failureThreshold: 4,
+                        },
                         readinessProbe: { command: "cat,/tmp/ready", successThreshold: 2 },
                         startupProbe: { tcp: { port: 9080 }, failureThreshold: 30 },
                         postStart: { http: { path: "/warm", port: 9080 } },
@@ -221,7 +272,13 @@ describe("CanaryRelease (mocked runtime)", () => {
         assert.equal(pod.terminationGracePeriodSeconds, 45);
         assert.deepEqual(pod.volumes, [{ name: "host-time", hostPath: { path: "/etc/localtime" } }]);
         assert.deepEqual(pod.initContainers, [
-            { name: "migrate", image: "migrate:2", imagePullPolicy: "Always", command: ["sh", "-c", "./migrate up"], securityContext: { ...HARDENED, readOnlyRootFilesystem: false } },
+            {
+                name: "migrate",
+                image: "migrate:2",
+                imagePullPolicy: "Always",
+                command: ["sh", "-c", "./migrate up"],
+                securityContext: { ...HARDENED, readOnlyRootFilesystem: false },
+            },
         ]);
         assert.deepEqual(pod.containers, [
             {
@@ -230,15 +287,32 @@ describe("CanaryRelease (mocked runtime)", () => {
                 imagePullPolicy: "Never",
                 command: ["/opt/app/bin/reviews"],
                 args: ["--port", "9080"],
-                ports: [{ name: "http-web", containerPort: 9080, protocol: "TCP" }, { name: "udp-stats", containerPort: 8125, protocol: "UDP" }],
+                ports: [
+                    { name: "http-web", containerPort: 9080, protocol: "TCP" },
+                    { name: "udp-stats", containerPort: 8125, protocol: "UDP" },
+                ],
                 env: [
                     { name: "MODE", value: "canary" },
                     { name: "GREETING", valueFrom: { configMapKeyRef: { name: "settings", key: "greeting" } } },
                     { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
                 ],
                 resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-                livenessProbe: { httpGet: { path: "/healthz", port: "http-web", scheme: "HTTPS" }, initialDelaySeconds: 5, timeoutSeconds: 2, periodSeconds: 15, successThreshold: 1, failureThreshold: 4 },
-                readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 2, failureThreshold: 3 },
+                livenessProbe: {
+                    httpGet: { path: "/healthz", port: "http-web", scheme: "HTTPS" },
+                    initialDelaySeconds: 5,
+                    timeoutSeconds: 2,
+                    periodSeconds: 15,
+                    successThreshold: 1,
+                    failureThreshold: 4,
+                },
+                readinessProbe: {
+                    exec: { command: ["cat", "/tmp/ready"] },
+                    initialDelaySeconds: 0,
+                    timeoutSeconds: 1,
+                    periodSeconds: 10,
+                    successThreshold: 2,
+                    failureThreshold: 3,
+                },
                 startupProbe: { tcpSocket: { port: 9080 }, initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 30 },
                 lifecycle: { postStart: { httpGet: { path: "/warm", port: 9080, scheme: "HTTP" } }, preStop: { exec: { command: ["sh", "-c", "sleep 5"] } } },
                 securityContext: {
@@ -259,7 +333,10 @@ describe("CanaryRelease (mocked runtime)", () => {
     });
 
     it("a privileged container escalates unless told otherwise (seed 003)", async () => {
-        const b = await build("s2", { ...base, newVersion: { version: "v2", containers: [{ name: "debug", image: "busybox:1.36", securityContext: { privileged: true, runAsNonRoot: false } }] } });
+        const b = await build("s2", {
+            ...base,
+            newVersion: { version: "v2", containers: [{ name: "debug", image: "busybox:1.36", securityContext: { privileged: true, runAsNonRoot: false } }] },
+        });
         assert.deepEqual(find(b.resources, DEPLOY, "s2-deployment").inputs.spec.template.spec.containers[0].securityContext, {
             privileged: true,
             allowPrivilegeEscalation: true,
@@ -270,9 +347,24 @@ describe("CanaryRelease (mocked runtime)", () => {
     });
 
     const bad: [string, string, CanaryReleaseArgs, string][] = [
-        ["a resource name that is no task name (the default task name)", "Reviews", base, "'args.taskName' Reviews must contain only lowercase letters, digits, '-' and '.', and start and end with a letter or digit (a DNS-1123 subdomain). Use a name such as reviews-v2-canary."],
-        ["the current version as the new one", "b1", { ...base, newVersion: { ...base.newVersion, version: "v1" } }, "'args.newVersion.version' v1 is the current version; the new version needs its own version label, Deployment and subset. Give the new version another label, such as v2."],
-        ["weights over 100", "b2", { ...base, traffic: { kind: "canary", weight: 101 } }, "'args.traffic.weight' 101 must be at most 100. Give a whole number from 0 to 100, e.g. 20."],
+        [
+            "a resource name that is no task name (the default task name)",
+            "Reviews",
+            base,
+            "'args.taskName' Reviews must contain only lowercase letters, digits, '-' and '.', and start and end with a letter or digit (a DNS-1123 subdomain). Use a name such as reviews-v2-canary.",
+        ],
+        [
+            "the current version as the new one",
+            "b1",
+            { ...base, newVersion: { ...base.newVersion, version: "v1" } },
+            "'args.newVersion.version' v1 is the current version; the new version needs its own version label, Deployment and subset. Give the new version another label, such as v2.",
+        ],
+        [
+            "weights over 100",
+            "b2",
+            { ...base, traffic: { kind: "canary", weight: 101 } },
+            "'args.traffic.weight' 101 must be at most 100. Give a whole number from 0 to 100, e.g. 20.",
+        ],
         [
             "a capability with the CAP_ prefix",
             "b3",
@@ -285,7 +377,10 @@ describe("CanaryRelease (mocked runtime)", () => {
             await installMocks();
             const { CanaryRelease } = await import("../../../components/canary-release");
             const resources = await capture(() => {
-                assert.throws(() => new CanaryRelease(name, args), (e: unknown) => e instanceof MeshRolloutValidationError && e.message === message);
+                assert.throws(
+                    () => new CanaryRelease(name, args),
+                    (e: unknown) => e instanceof MeshRolloutValidationError && e.message === message,
+                );
                 return new CanaryRelease(`ok-${name.toLowerCase()}`, base);
             });
             assert.deepEqual(names(resources.filter((r) => !r.name.startsWith("ok-"))), [], "only the valid release registered resources");

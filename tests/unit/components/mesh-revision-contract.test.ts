@@ -47,16 +47,25 @@ describe("MeshRevision: every argument checked before anything is registered (is
             { version: "1.14.5", chart: { repository: "http://charts.example.com" } },
             "'args.chart.repository' http://charts.example.com is not an https:// address without credentials. Give the chart repository's https address, e.g. https://istio-release.storage.googleapis.com/charts;",
         );
-        await refuses({ version: "1.14.5", chart: { repository: "https://user:pw@charts.example.com" } }, /^'args\.chart\.repository' .* is not an https:\/\/ address without credentials/);
+        await refuses(
+            { version: "1.14.5", chart: { repository: "https://user:pw@charts.example.com" } },
+            /^'args\.chart\.repository' .* is not an https:\/\/ address without credentials/,
+        );
     });
 
     it("chart.version 7 is refused, and a non-SemVer string too", async () => {
-        await refuses({ version: "1.14.5", chart: { version: 7 } }, "'args.chart.version' 7 must be a string. Give the chart's SemVer version, e.g. 1.14.5, or leave it unset to use the revision's version.");
-        await refuses({ version: "1.14.5", chart: { version: "latest" } }, "'args.chart.version' latest is not a chart version (SemVer x.y.z). Give the chart's SemVer version, e.g. 1.14.5");
+        await refuses(
+            { version: "1.14.5", chart: { version: 7 } },
+            "'args.chart.version' 7 must be a string. Give the chart's SemVer version, e.g. 1.14.5, or leave it unset to use the revision's version.",
+        );
+        await refuses(
+            { version: "1.14.5", chart: { version: "latest" } },
+            "'args.chart.version' latest is not a chart version (SemVer x.y.z). Give the chart's SemVer version, e.g. 1.14.5",
+        );
     });
 
     it("a chart in managed mode is refused (it was silently ignored)", async () => {
-        await refuses({ version: "1.14.5", mode: "managed", chart: { chart: "istiod" } }, "'args.chart' {\"chart\":\"istiod\"} does not apply in managed mode");
+        await refuses({ version: "1.14.5", mode: "managed", chart: { chart: "istiod" } }, '\'args.chart\' {"chart":"istiod"} does not apply in managed mode');
     });
 
     it("deeply nested chart values are refused, not a stack overflow", async () => {
@@ -64,13 +73,18 @@ describe("MeshRevision: every argument checked before anything is registered (is
         for (let i = 0; i < 100000; i++) {
             deep = { a: deep };
         }
-        await refuses({ version: "1.14.5", chart: { values: deep } }, /^'args\.chart\.values(\.a){33}' \{"a":\{"a":\{"a":\{…\}\}\}\} is nested more than 32 levels deep\. Give chart values as a plain JSON object/);
+        await refuses(
+            { version: "1.14.5", chart: { values: deep } },
+            /^'args\.chart\.values(\.a){33}' \{"a":\{"a":\{"a":\{…\}\}\}\} is nested more than 32 levels deep\. Give chart values as a plain JSON object/,
+        );
         await refuses({ version: "1.14.5", chart: { values: { __proto__: null, x: NaN } } }, "'args.chart.values.x' (not a number) is not a finite number.");
     });
 
     it("chart values that are an Output (unknown at preview) are still accepted", async () => {
         const MeshRevision = await load();
-        const resources = await capture(() => new MeshRevision("vals", { version: "1.14.5", chart: { chart: "./charts/istiod-minimal", values: pulumi.output({ pilot: { env: { A: "1" } } }) } }));
+        const resources = await capture(
+            () => new MeshRevision("vals", { version: "1.14.5", chart: { chart: "./charts/istiod-minimal", values: pulumi.output({ pilot: { env: { A: "1" } } }) } }),
+        );
         const chart = find(resources, "kubernetes:helm.sh/v4:Chart", "vals-istiod-1-14-5").inputs;
         assert.deepEqual(chart.values, { pilot: { env: { A: "1" } }, revision: "1-14-5", global: { tag: "1.14.5", istioNamespace: "istio-system" } });
     });
@@ -87,9 +101,21 @@ describe("MeshRevision: every argument checked before anything is registered (is
     });
 
     it("a bad label key or value, a bad port name, a bad tag reference: refused with an example", async () => {
-        await refuses({ version: "1.14.5", namespaces: [{ name: "shop", labels: { "bad key!": "x" } }] }, "'args.namespaces[0].labels.bad key!' \"bad key!\" is not a label key. Give labels as { key: value }");
-        await refuses({ version: "1.14.5", gateways: [{ name: "ingress", namespace: "istio-ingress", ports: [{ name: "HTTP", port: 80, targetPort: 8080 }] }] }, "'args.gateways[0].ports[0].name' HTTP is not a port name");
-        await refuses({ version: "1.14.5", namespaces: [{ name: "Shop" }] }, "'args.namespaces[0].name' Shop is not a namespace name: a DNS-1123 label. Use lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit, e.g. shop-v2.");
-        await refuses({ version: "1.14.5", gateways: [{ name: "ingress", namespace: "istio-ingress", replicas: 1e9 }] }, "'args.gateways[0].replicas' 1000000000 must be at most 1000. Give a whole number from 1 to 1000, e.g. 2.");
+        await refuses(
+            { version: "1.14.5", namespaces: [{ name: "shop", labels: { "bad key!": "x" } }] },
+            "'args.namespaces[0].labels.bad key!' \"bad key!\" is not a label key. Give labels as { key: value }",
+        );
+        await refuses(
+            { version: "1.14.5", gateways: [{ name: "ingress", namespace: "istio-ingress", ports: [{ name: "HTTP", port: 80, targetPort: 8080 }] }] },
+            "'args.gateways[0].ports[0].name' HTTP is not a port name",
+        );
+        await refuses(
+            { version: "1.14.5", namespaces: [{ name: "Shop" }] },
+            "'args.namespaces[0].name' Shop is not a namespace name: a DNS-1123 label. Use lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit, e.g. shop-v2.",
+        );
+        await refuses(
+            { version: "1.14.5", gateways: [{ name: "ingress", namespace: "istio-ingress", replicas: 1e9 }] },
+            "'args.gateways[0].replicas' 1000000000 must be at most 1000. Give a whole number from 1 to 1000, e.g. 2.",
+        );
     });
 });

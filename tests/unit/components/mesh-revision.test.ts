@@ -37,20 +37,23 @@ const upgrade = (stage: "controlPlane" | "dataPlane" | "finalize" | "rollback"):
 describe("MeshRevision (mocked runtime)", () => {
     it("before an upgrade: one revision, stable tag, namespaces on it", async () => {
         const { resources, comp } = await build("m0", base);
-        assert.deepEqual(names(resources), [
-            `${CHART}::m0-istiod-1-12-4`,
-            `${TAG}::m0-tag-stable`,
-            `kubernetes:apps/v1:Deployment::m0-gateway-istio-ingress-ingress`,
-            `${PATCH}::m0-restart-shop-cart`,
-            `${NS}::m0-istio-system`,
-            `${NS}::m0-ns-canary-check`,
-            `${NS}::m0-ns-payments`,
-            `${NS}::m0-ns-shop`,
-            `kubernetes:core/v1:Service::m0-gateway-istio-ingress-ingress`,
-            `kubernetes:core/v1:ServiceAccount::m0-gateway-istio-ingress-ingress`,
-            `mesh-rollout:index:MeshRevision::m0`,
-            `${LEDGER}::m0-ledger`,
-        ].sort());
+        assert.deepEqual(
+            names(resources),
+            [
+                `${CHART}::m0-istiod-1-12-4`,
+                `${TAG}::m0-tag-stable`,
+                `kubernetes:apps/v1:Deployment::m0-gateway-istio-ingress-ingress`,
+                `${PATCH}::m0-restart-shop-cart`,
+                `${NS}::m0-istio-system`,
+                `${NS}::m0-ns-canary-check`,
+                `${NS}::m0-ns-payments`,
+                `${NS}::m0-ns-shop`,
+                `kubernetes:core/v1:Service::m0-gateway-istio-ingress-ingress`,
+                `kubernetes:core/v1:ServiceAccount::m0-gateway-istio-ingress-ingress`,
+                `mesh-rollout:index:MeshRevision::m0`,
+                `${LEDGER}::m0-ledger`,
+            ].sort(),
+        );
         const chart = find(resources, CHART, "m0-istiod-1-12-4").inputs;
         assert.equal(chart.chart, "./charts/istiod-minimal");
         assert.equal(chart.namespace, "istio-system");
@@ -98,7 +101,10 @@ describe("MeshRevision (mocked runtime)", () => {
     it("controlPlane: both revisions, canary tag on the new one, only the verify namespace moved", async () => {
         const { resources, comp } = await build("m1", upgrade("controlPlane"));
         assert.deepEqual(
-            resources.filter((r) => r.type === CHART).map((r) => r.name).sort(),
+            resources
+                .filter((r) => r.type === CHART)
+                .map((r) => r.name)
+                .sort(),
             ["m1-istiod-1-12-4", "m1-istiod-1-14-5"],
         );
         assert.deepEqual(find(resources, CHART, "m1-istiod-1-14-5").inputs.values, { revision: "1-14-5", global: { tag: "1.14.5", istioNamespace: "istio-system" } });
@@ -123,8 +129,14 @@ describe("MeshRevision (mocked runtime)", () => {
 
     it("finalize: only the new revision, no canary tag", async () => {
         const { resources } = await build("m3", upgrade("finalize"));
-        assert.deepEqual(resources.filter((r) => r.type === CHART).map((r) => r.name), ["m3-istiod-1-14-5"]);
-        assert.deepEqual(resources.filter((r) => r.type === TAG).map((r) => r.name), ["m3-tag-stable"]);
+        assert.deepEqual(
+            resources.filter((r) => r.type === CHART).map((r) => r.name),
+            ["m3-istiod-1-14-5"],
+        );
+        assert.deepEqual(
+            resources.filter((r) => r.type === TAG).map((r) => r.name),
+            ["m3-tag-stable"],
+        );
         assert.equal(find(resources, TAG, "m3-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-14-5");
     });
 
@@ -144,17 +156,20 @@ describe("MeshRevision (mocked runtime)", () => {
 
     it("managed mode installs no istiod, no tags, no control-plane namespace", async () => {
         const { resources } = await build("m6", { ...upgrade("dataPlane"), version: "1.12.4.58", mode: "managed", chart: undefined });
-        assert.deepEqual(names(resources), [
-            `kubernetes:apps/v1:Deployment::m6-gateway-istio-ingress-ingress`,
-            `${PATCH}::m6-restart-shop-cart`,
-            `${NS}::m6-ns-canary-check`,
-            `${NS}::m6-ns-payments`,
-            `${NS}::m6-ns-shop`,
-            `kubernetes:core/v1:Service::m6-gateway-istio-ingress-ingress`,
-            `kubernetes:core/v1:ServiceAccount::m6-gateway-istio-ingress-ingress`,
-            `mesh-rollout:index:MeshRevision::m6`,
-            `${LEDGER}::m6-ledger`,
-        ].sort());
+        assert.deepEqual(
+            names(resources),
+            [
+                `kubernetes:apps/v1:Deployment::m6-gateway-istio-ingress-ingress`,
+                `${PATCH}::m6-restart-shop-cart`,
+                `${NS}::m6-ns-canary-check`,
+                `${NS}::m6-ns-payments`,
+                `${NS}::m6-ns-shop`,
+                `kubernetes:core/v1:Service::m6-gateway-istio-ingress-ingress`,
+                `kubernetes:core/v1:ServiceAccount::m6-gateway-istio-ingress-ingress`,
+                `mesh-rollout:index:MeshRevision::m6`,
+                `${LEDGER}::m6-ledger`,
+            ].sort(),
+        );
         assert.equal(find(resources, LEDGER, "m6-ledger").inputs.state.mode, "managed");
     });
 
@@ -174,7 +189,11 @@ describe("MeshRevision (mocked runtime)", () => {
 
     const bad: [string, MeshRevisionArgs, string][] = [
         ["an unparseable version", { version: "1.x" }, "'args.version' 1.x is not a mesh version. Give an Istio version"],
-        ["an unknown stage", { version: "1.12.4", upgrade: { to: "1.14.5", stage: "verify" as never } }, "'args.upgrade.stage' verify is not an allowed value. Use one of: controlPlane, dataPlane, finalize, rollback."],
+        [
+            "an unknown stage",
+            { version: "1.12.4", upgrade: { to: "1.14.5", stage: "verify" as never } },
+            "'args.upgrade.stage' verify is not an allowed value. Use one of: controlPlane, dataPlane, finalize, rollback.",
+        ],
         [
             "istio-injection in a namespace's labels",
             { version: "1.12.4", namespaces: [{ name: "shop", labels: { "istio-injection": "enabled" } }] },
@@ -185,7 +204,11 @@ describe("MeshRevision (mocked runtime)", () => {
             { version: "1.12.4", namespaces: [{ name: "shop", tag: "prod" }] },
             `'args.namespaces[0].tag' prod names no tag declared in 'tags'. Declare it in 'tags', e.g. { name: "prod", follows: "current" }, or bind by revision (remove 'tag').`,
         ],
-        ["a duplicate namespace", { version: "1.12.4", namespaces: [{ name: "a" }, { name: "a" }] }, "'args.namespaces[1].name' a is declared twice as a namespace. Declare each namespace once."],
+        [
+            "a duplicate namespace",
+            { version: "1.12.4", namespaces: [{ name: "a" }, { name: "a" }] },
+            "'args.namespaces[1].name' a is declared twice as a namespace. Declare each namespace once.",
+        ],
         ["a misspelt argument", { version: "1.12.4", namespace: [] } as never, "'args.namespace' [] is not a known setting."],
         [
             "an ASM-patch-only upgrade",
@@ -197,10 +220,13 @@ describe("MeshRevision (mocked runtime)", () => {
         it(`refuses ${what} with a clear error, creating nothing`, async () => {
             await installMocks();
             const { MeshRevision } = await import("../../../components/mesh-revision");
-            assert.throws(() => new MeshRevision("bad", args), (e: unknown) => {
-                assert.ok((e as Error).message.startsWith(message), (e as Error).message);
-                return true;
-            });
+            assert.throws(
+                () => new MeshRevision("bad", args),
+                (e: unknown) => {
+                    assert.ok((e as Error).message.startsWith(message), (e as Error).message);
+                    return true;
+                },
+            );
         });
     }
 });

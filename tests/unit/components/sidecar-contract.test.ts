@@ -30,7 +30,10 @@ describe("SidecarVersion and SidecarSetUpgrade: every argument checked before an
     });
 
     it("SidecarSetUpgrade without sidecarVersion: our error", async () => {
-        await sidecarSet({ ...set, sidecarVersion: undefined }, `'args.sidecarVersion' (missing) is required. Give a SidecarVersion of this stack, or { version, image } read from the catalog stack, e.g. { version: "1.0.0", image: "registry.example.com/mesh/proxy:1.0.0" }.`);
+        await sidecarSet(
+            { ...set, sidecarVersion: undefined },
+            `'args.sidecarVersion' (missing) is required. Give a SidecarVersion of this stack, or { version, image } read from the catalog stack, e.g. { version: "1.0.0", image: "registry.example.com/mesh/proxy:1.0.0" }.`,
+        );
     });
 
     it('sidecarVersion: { version: 5, image: "NOT an image" } is refused', async () => {
@@ -39,7 +42,10 @@ describe("SidecarVersion and SidecarSetUpgrade: every argument checked before an
     });
 
     it("SidecarVersion with main: null: our error", async () => {
-        await version({ version: "1.0.1", scenario: "container", image: IMAGE, main: null }, `'args.main' null must be an object. Give the main MOSN version: a SidecarVersion of this stack, or { version: "1.0.0", mosn: { api, pkg } }; leave main out for a main version.`);
+        await version(
+            { version: "1.0.1", scenario: "container", image: IMAGE, main: null },
+            `'args.main' null must be an object. Give the main MOSN version: a SidecarVersion of this stack, or { version: "1.0.0", mosn: { api, pkg } }; leave main out for a main version.`,
+        );
     });
 
     it('catalogNamespace: "Not A Namespace!" is refused', async () => {
@@ -58,19 +64,40 @@ describe("SidecarVersion and SidecarSetUpgrade: every argument checked before an
     });
 
     it("overrides: only container fields of the right kind; name is fixed; no prototype keys", async () => {
-        await sidecarSet({ ...set, proxyOverrides: { resorces: {} } }, "'args.proxyOverrides.resorces' {} is not a field of a Kubernetes container or an OpenKruise sidecar container. Use Container fields such as resources, env, args, securityContext (check the spelling)");
+        await sidecarSet(
+            { ...set, proxyOverrides: { resorces: {} } },
+            "'args.proxyOverrides.resorces' {} is not a field of a Kubernetes container or an OpenKruise sidecar container. Use Container fields such as resources, env, args, securityContext (check the spelling)",
+        );
         await sidecarSet({ ...set, proxyOverrides: { name: "proxy" } }, "'args.proxyOverrides.name' proxy is fixed");
         await sidecarSet({ ...set, initOverrides: { env: { A: "1" } } }, `'args.initOverrides.env' {"A":"1"} must be a list, as in a Kubernetes container.`);
-        await sidecarSet({ ...set, proxyOverrides: JSON.parse('{"__proto__": {"polluted": true}}') }, "'args.proxyOverrides.__proto__' {\"polluted\":true} is a reserved object key.");
+        await sidecarSet(
+            { ...set, proxyOverrides: JSON.parse('{"__proto__": {"polluted": true}}') },
+            "'args.proxyOverrides.__proto__' {\"polluted\":true} is a reserved object key.",
+        );
         assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
 
     it("selector values, volumes, CIDRs and addresses are checked with examples", async () => {
-        await sidecarSet({ ...set, selector: { matchExpressions: [{ key: "app", operator: "In" }] } }, `'args.selector.matchExpressions[0].values' (missing) is required and non-empty with operator In. Give the label values to match, e.g. values: ["reviews"].`);
-        await sidecarSet({ ...set, volumes: [{ emptyDir: {} }] }, "'args.volumes[0].name' (missing) is not a volume name: a DNS-1123 label. Name the volume with lowercase letters, digits and '-', at most 63, e.g. istio-envoy.");
-        await sidecarSet({ ...set, excludeOutboundIPRanges: ["10.0.0.0/33"] }, "'args.excludeOutboundIPRanges[0]' 10.0.0.0/33 is not a CIDR. Give an IPv4 or IPv6 range with its prefix length, e.g. 172.23.0.1/32 or fd00::/8.");
-        await sidecarSet({ ...set, discoveryAddress: "istiod" }, "'args.discoveryAddress' istiod is not a host:port address. Give istiod's address as host:port, e.g. istiod.istio-system.svc:15012.");
-        await sidecarSet({ ...set, updateStrategy: { partition: "150%" } }, `'args.updateStrategy.partition' 150% does not have any of the accepted forms. Give a whole number of pods (at least 0) or a whole percentage from 0% to 100%, e.g. 0 or "20%".`);
+        await sidecarSet(
+            { ...set, selector: { matchExpressions: [{ key: "app", operator: "In" }] } },
+            `'args.selector.matchExpressions[0].values' (missing) is required and non-empty with operator In. Give the label values to match, e.g. values: ["reviews"].`,
+        );
+        await sidecarSet(
+            { ...set, volumes: [{ emptyDir: {} }] },
+            "'args.volumes[0].name' (missing) is not a volume name: a DNS-1123 label. Name the volume with lowercase letters, digits and '-', at most 63, e.g. istio-envoy.",
+        );
+        await sidecarSet(
+            { ...set, excludeOutboundIPRanges: ["10.0.0.0/33"] },
+            "'args.excludeOutboundIPRanges[0]' 10.0.0.0/33 is not a CIDR. Give an IPv4 or IPv6 range with its prefix length, e.g. 172.23.0.1/32 or fd00::/8.",
+        );
+        await sidecarSet(
+            { ...set, discoveryAddress: "istiod" },
+            "'args.discoveryAddress' istiod is not a host:port address. Give istiod's address as host:port, e.g. istiod.istio-system.svc:15012.",
+        );
+        await sidecarSet(
+            { ...set, updateStrategy: { partition: "150%" } },
+            `'args.updateStrategy.partition' 150% does not have any of the accepted forms. Give a whole number of pods (at least 0) or a whole percentage from 0% to 100%, e.g. 0 or "20%".`,
+        );
     });
 
     it("a pre-signed TAR address is kept secret: redacted in the ConfigMap and the record, whole only in a Secret", async () => {

@@ -56,7 +56,9 @@ describe("SidecarVersion and SidecarSetUpgrade (mocked runtime)", () => {
         const { SidecarVersion, SidecarSetUpgrade } = await load();
         let v: InstanceType<typeof SidecarVersion> | undefined;
         await capture(() => (v = new SidecarVersion("v1", { version: "1.0.0", scenario: "container", image: IMAGE })));
-        const resources = await capture(() => new SidecarSetUpgrade("nginx", { sidecarVersion: v!, selector: { matchLabels: { app: "nginx" } }, namespace: "shop", hotUpgradeEmptyImage: EMPTY }));
+        const resources = await capture(
+            () => new SidecarSetUpgrade("nginx", { sidecarVersion: v!, selector: { matchLabels: { app: "nginx" } }, namespace: "shop", hotUpgradeEmptyImage: EMPTY }),
+        );
         assert.deepEqual(names(resources), [`${SET}::nginx`, "mesh-rollout:index:SidecarSetUpgrade::nginx"]);
         const set = find(resources, SET, "nginx").inputs;
         assert.equal(set.apiVersion, "apps.kruise.io/v1alpha1");
@@ -78,7 +80,13 @@ describe("SidecarVersion and SidecarSetUpgrade (mocked runtime)", () => {
                     upgradeType: "ColdUpgrade",
                 }),
         );
-        assert.deepEqual(resources.filter((r) => r.type === SET).map((r) => r.name).sort(), ["proxy-cart", "proxy-nginx"]);
+        assert.deepEqual(
+            resources
+                .filter((r) => r.type === SET)
+                .map((r) => r.name)
+                .sort(),
+            ["proxy-cart", "proxy-nginx"],
+        );
     });
 
     it("refuses a VM-scenario version for a SidecarSet", async () => {

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { CanaryReleaseSpecInput, cookieRegex, cpuQuantity, effectiveSecurityContext, layoutCanary, memoryQuantity, parseCanarySpec, routeWeightProblems, TrafficArgs } from "../../../domain/canary";
+import {
+    CanaryReleaseSpecInput,
+    cookieRegex,
+    cpuQuantity,
+    effectiveSecurityContext,
+    layoutCanary,
+    memoryQuantity,
+    parseCanarySpec,
+    routeWeightProblems,
+    TrafficArgs,
+} from "../../../domain/canary";
 
 const HOST = "reviews.bookinfo.svc.cluster.local";
 const base: CanaryReleaseSpecInput = {
@@ -30,10 +40,27 @@ describe("canary layout: routes per kind", () => {
     it("steps: the share at the step index, and the steps left after it", () => {
         const steps = [10, 50, 100];
         const seen = [0, 1, 2].map((step) => withTraffic({ kind: "canary", steps, step }));
-        assert.deepEqual(seen.map((l) => l.http), [[{ route: [to("v1", 90), to("v2", 10)] }], [{ route: [to("v1", 50), to("v2", 50)] }], [{ route: [to("v1", 0), to("v2", 100)] }]]);
-        assert.deepEqual(seen.map((l) => l.stepsLeft), [2, 1, 0]);
-        assert.deepEqual(seen.map((l) => l.routing), ["canary step 1 of 3: v1 90%, v2 10%", "canary step 2 of 3: v1 50%, v2 50%", "canary step 3 of 3: v1 0%, v2 100%"]);
-        assert.deepEqual(seen.map((l) => l.subsets), [["v1", "v2"], ["v1", "v2"], ["v1", "v2"]], "the old subset stays until promotion");
+        assert.deepEqual(
+            seen.map((l) => l.http),
+            [[{ route: [to("v1", 90), to("v2", 10)] }], [{ route: [to("v1", 50), to("v2", 50)] }], [{ route: [to("v1", 0), to("v2", 100)] }]],
+        );
+        assert.deepEqual(
+            seen.map((l) => l.stepsLeft),
+            [2, 1, 0],
+        );
+        assert.deepEqual(
+            seen.map((l) => l.routing),
+            ["canary step 1 of 3: v1 90%, v2 10%", "canary step 2 of 3: v1 50%, v2 50%", "canary step 3 of 3: v1 0%, v2 100%"],
+        );
+        assert.deepEqual(
+            seen.map((l) => l.subsets),
+            [
+                ["v1", "v2"],
+                ["v1", "v2"],
+                ["v1", "v2"],
+            ],
+            "the old subset stays until promotion",
+        );
     });
 
     it("blue-green: all traffic to the new version (take over) or the old one (hand back)", () => {
@@ -50,7 +77,11 @@ describe("canary layout: routes per kind", () => {
     it("request parameters: matching requests to the new version first, the rest to the old one", () => {
         const l = withTraffic({
             kind: "canary",
-            match: [{ headers: { "x-canary": { exact: "on" } }, uri: { prefix: "/reviews" } }, { cookies: { user: { exact: "jason" } } }, { headers: { "user-agent": { regex: ".*Firefox.*" } } }],
+            match: [
+                { headers: { "x-canary": { exact: "on" } }, uri: { prefix: "/reviews" } },
+                { cookies: { user: { exact: "jason" } } },
+                { headers: { "user-agent": { regex: ".*Firefox.*" } } },
+            ],
         });
         assert.deepEqual(l.http, [
             {
@@ -147,8 +178,14 @@ describe("canary layout: hosts, gateways, markers", () => {
 
 describe("canary values", () => {
     it("renders CPU cores and memory MiB as Kubernetes quantities", () => {
-        assert.deepEqual([2, 0.5, 0.125, 1.5, 0.001].map((c) => cpuQuantity(c, "cpu")), ["2", "500m", "125m", "1500m", "1m"]);
-        assert.deepEqual([512, 1024, 1].map((m) => memoryQuantity(m, "memory")), ["512Mi", "1024Mi", "1Mi"]);
+        assert.deepEqual(
+            [2, 0.5, 0.125, 1.5, 0.001].map((c) => cpuQuantity(c, "cpu")),
+            ["2", "500m", "125m", "1500m", "1m"],
+        );
+        assert.deepEqual(
+            [512, 1024, 1].map((m) => memoryQuantity(m, "memory")),
+            ["512Mi", "1024Mi", "1Mi"],
+        );
     });
 
     it("hardens the security context, field by field", () => {

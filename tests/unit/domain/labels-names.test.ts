@@ -77,7 +77,10 @@ describe("KubeSphere name rules (seed 003)", () => {
             "'name' Reviews must contain only lowercase letters, digits, '-' and '.', and start and end with a letter or digit (a DNS-1123 subdomain). Use a name such as reviews-v2-canary.",
             "names/task",
         );
-        failsWith(() => assertTaskName("a".repeat(254), "name"), `'name' "${"a".repeat(80)}"… (254 characters) is 254 characters long; the limit is 253. Use a name such as reviews-v2-canary.`);
+        failsWith(
+            () => assertTaskName("a".repeat(254), "name"),
+            `'name' "${"a".repeat(80)}"… (254 characters) is 254 characters long; the limit is 253. Use a name such as reviews-v2-canary.`,
+        );
         failsWith(() => assertTaskName("", "name"), `'name' "" is empty. Use a name such as reviews-v2-canary.`);
         assert.throws(() => assertTaskName("-x", "name"));
     });
@@ -116,8 +119,14 @@ describe("KubeSphere name rules (seed 003)", () => {
             "'containers[0].ports[1].name' web must be the protocol name http, or start with http- (the port's protocol is HTTP). Name it http-web.",
             "names/port",
         );
-        failsWith(() => assertPortName("http2-web", "HTTP", "p"), "'p' http2-web must be the protocol name http, or start with http- (the port's protocol is HTTP). Name it http-http2-web.");
-        failsWith(() => assertPortName("tcp-a-very-long-name", "TCP", "p"), "'p' tcp-a-very-long-name is longer than 15 characters (an IANA service name). Name it tcp-a-very-long.");
+        failsWith(
+            () => assertPortName("http2-web", "HTTP", "p"),
+            "'p' http2-web must be the protocol name http, or start with http- (the port's protocol is HTTP). Name it http-http2-web.",
+        );
+        failsWith(
+            () => assertPortName("tcp-a-very-long-name", "TCP", "p"),
+            "'p' tcp-a-very-long-name is longer than 15 characters (an IANA service name). Name it tcp-a-very-long.",
+        );
         failsWith(() => assertPortName("", "TCP", "p"), `'p' "" must be the protocol name tcp, or start with tcp- (the port's protocol is TCP). Name it tcp-port.`);
     });
 });

@@ -50,10 +50,7 @@ describe("planUpgrade", () => {
     it("minor +1: canary by default, in place when asked", () => {
         const p = planUpgrade("1.12.4", "1.13.4");
         assert.equal(p.strategy, "canary");
-        assert.equal(
-            p.reason,
-            "1.12.4 -> 1.13.4 moves one minor version; canary upgrade: revision 1-13-4 beside 1-12-4, then the data plane, then the old revision offline.",
-        );
+        assert.equal(p.reason, "1.12.4 -> 1.13.4 moves one minor version; canary upgrade: revision 1-13-4 beside 1-12-4, then the data plane, then the old revision offline.");
         assert.deepEqual(p.hops, [{ from: "1.12.4", to: "1.13.4", strategy: "canary", stages: CANARY }]);
         const i = planUpgrade("1.12.4", "1.13.4", "in-place");
         assert.equal(i.strategy, "in-place");
@@ -149,7 +146,10 @@ describe("planUpgrade", () => {
     });
 
     it("throws the project's error only for input that is not a version or strategy", () => {
-        assert.throws(() => planUpgrade("1.12.4", "banana"), (e: unknown) => e instanceof MeshRolloutValidationError && e.path === "to");
+        assert.throws(
+            () => planUpgrade("1.12.4", "banana"),
+            (e: unknown) => e instanceof MeshRolloutValidationError && e.path === "to",
+        );
         assert.throws(() => planUpgrade(undefined, "1.14.5"), {
             message: /^'from' \(missing\) is required\. Give an Istio version x\.y\.z/,
         });

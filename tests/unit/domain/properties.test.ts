@@ -7,7 +7,20 @@ const istio = fc
     .tuple(fc.boolean(), num, num, num, fc.option(fc.constantFrom("alpha.0", "beta.1", "rc.2", "beta"), { nil: undefined }))
     .map(([v, a, b, c, pre]) => `${v ? "v" : ""}${a}.${b}.${c}${pre ? `-${pre}` : ""}`);
 const asm = fc
-    .tuple(fc.boolean(), num, num, num, fc.integer({ min: 0, max: 200 }), fc.option(fc.oneof(fc.nat(99).map(String), fc.stringMatching(/^[0-9a-f]{7,9}$/).map((h) => `g${h}`)), { nil: undefined }))
+    .tuple(
+        fc.boolean(),
+        num,
+        num,
+        num,
+        fc.integer({ min: 0, max: 200 }),
+        fc.option(
+            fc.oneof(
+                fc.nat(99).map(String),
+                fc.stringMatching(/^[0-9a-f]{7,9}$/).map((h) => `g${h}`),
+            ),
+            { nil: undefined },
+        ),
+    )
     .map(([v, a, b, c, d, build]) => `${v ? "v" : ""}${a}.${b}.${c}.${d}${build !== undefined ? `-${build}-aliyun` : ""}`);
 const version = fc.oneof(istio, asm);
 

@@ -22,7 +22,10 @@ describe("quote: values in messages are bounded (issue 11, messages)", () => {
         assert.equal(quote({ a: undefined, b: NaN }), '{"a":(missing),"b":(not a number)}');
         assert.equal(quote({ __pulumiOutput: true }), "(a Pulumi Output, known only at deployment)");
         assert.equal(quote(Promise.resolve(1)), "(a Promise)");
-        assert.equal(quote(() => 1), "(a function)");
+        assert.equal(
+            quote(() => 1),
+            "(a function)",
+        );
     });
 
     it("a deeply nested or cyclic value does not overflow the stack", () => {
@@ -39,7 +42,14 @@ describe("quote: values in messages are bounded (issue 11, messages)", () => {
     });
 
     it("a getter that throws is reported, not rethrown", () => {
-        const hostile = new Proxy({}, { ownKeys: () => { throw new Error("boom"); } });
+        const hostile = new Proxy(
+            {},
+            {
+                ownKeys: () => {
+                    throw new Error("boom");
+                },
+            },
+        );
         assert.equal(quote(hostile), "(an unreadable value)");
     });
 });

@@ -7,7 +7,10 @@ const schema = z
         name: z.string().min(2).max(5),
         replicas: z.number().int().min(1).max(10).optional(),
         kind: z.enum(["canary", "mirror"]),
-        ports: z.array(z.object({ port: z.number() }).strict()).max(2).optional(),
+        ports: z
+            .array(z.object({ port: z.number() }).strict())
+            .max(2)
+            .optional(),
     })
     .strict();
 
@@ -55,7 +58,9 @@ describe("parseInput (zod issues in the project's words)", () => {
     it("falls back to zod's words for other issues", () => {
         assert.equal(message({ name: "ab", kind: "canary", replicas: 1.5 }), "'args.replicas' 1.5 must be a whole number. Give a whole number, e.g. 2.");
         const other = z.string().regex(/^a/);
-        assert.throws(() => parseInput(other, "b", "x"), { message: /^'x' b invalid string: must match pattern \/\^a\/\. See the setting's documentation for its accepted forms\.$/ });
+        assert.throws(() => parseInput(other, "b", "x"), {
+            message: /^'x' b invalid string: must match pattern \/\^a\/\. See the setting's documentation for its accepted forms\.$/,
+        });
     });
     it("quotes values and joins paths", () => {
         assert.equal(quote("a b"), '"a b"');

@@ -51,8 +51,14 @@ describe("SidecarSet manifests (seed 004)", () => {
             runAsUser: 1337,
             seccompProfile: { type: "RuntimeDefault" },
         });
-        assert.deepEqual(proxy.volumeMounts.map((v: { name: string }) => v.name), ["istiod-ca-cert", "istio-data", "istio-envoy", "istio-podinfo", "asm-hotupgrade-data"]);
-        assert.deepEqual(m.spec.volumes.map((v: { name: string }) => v.name), ["asm-hotupgrade-data", "istio-envoy", "istio-data", "istio-podinfo", "istiod-ca-cert"]);
+        assert.deepEqual(
+            proxy.volumeMounts.map((v: { name: string }) => v.name),
+            ["istiod-ca-cert", "istio-data", "istio-envoy", "istio-podinfo", "asm-hotupgrade-data"],
+        );
+        assert.deepEqual(
+            m.spec.volumes.map((v: { name: string }) => v.name),
+            ["asm-hotupgrade-data", "istio-envoy", "istio-data", "istio-podinfo", "istiod-ca-cert"],
+        );
         const init = m.spec.initContainers[0];
         assert.equal(init.name, "istio-init");
         assert.equal(init.image, IMAGE);
@@ -65,7 +71,10 @@ describe("SidecarSet manifests (seed 004)", () => {
     it("ColdUpgrade needs no empty image and mounts no hot-upgrade volume", () => {
         const [m] = manifest({ selector: { matchLabels: { app: "nginx" } }, upgradeType: "ColdUpgrade" });
         assert.deepEqual(m.spec.containers[0].upgradeStrategy, { upgradeType: "ColdUpgrade" });
-        assert.equal(m.spec.volumes.some((v: { name: string }) => v.name === "asm-hotupgrade-data"), false);
+        assert.equal(
+            m.spec.volumes.some((v: { name: string }) => v.name === "asm-hotupgrade-data"),
+            false,
+        );
         assert.equal(m.spec.namespace, undefined);
         assert.deepEqual(crdErrors(m), []);
     });
@@ -117,29 +126,57 @@ describe("SidecarSet manifests (seed 004)", () => {
     });
 
     it("makes one SidecarSet per Deployment, in its namespace, selecting its pod labels", () => {
-        const ms = manifest({ deployments: [{ name: "nginx", namespace: "shop", matchLabels: { app: "nginx" } }, { name: "cart", namespace: "shop", matchLabels: { app: "cart" } }], hotUpgradeEmptyImage: EMPTY });
-        assert.deepEqual(ms.map((m) => [m.metadata.name, m.spec.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], m.spec.selector]), [
-            ["nginx-sidecar-nginx", "shop", { matchLabels: { app: "nginx" } }],
-            ["nginx-sidecar-cart", "shop", { matchLabels: { app: "cart" } }],
-        ]);
+        const ms = manifest({
+            deployments: [
+                { name: "nginx", namespace: "shop", matchLabels: { app: "nginx" } },
+                { name: "cart", namespace: "shop", matchLabels: { app: "cart" } },
+            ],
+            hotUpgradeEmptyImage: EMPTY,
+        });
+        assert.deepEqual(
+            ms.map((m) => [m.metadata.name, m.spec.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], m.spec.selector]),
+            [
+                ["nginx-sidecar-nginx", "shop", { matchLabels: { app: "nginx" } }],
+                ["nginx-sidecar-cart", "shop", { matchLabels: { app: "cart" } }],
+            ],
+        );
     });
 
     const refusals: [string, Record<string, unknown>, string][] = [
-        ["HotUpgrade without an empty image", { selector: { matchLabels: { app: "a" } } }, "'args.hotUpgradeEmptyImage' (missing) is required for upgradeType HotUpgrade: the idle slot of the hot-upgrade pair runs it. Give the empty image that matches your proxy"],
+        [
+            "HotUpgrade without an empty image",
+            { selector: { matchLabels: { app: "a" } } },
+            "'args.hotUpgradeEmptyImage' (missing) is required for upgradeType HotUpgrade: the idle slot of the hot-upgrade pair runs it. Give the empty image that matches your proxy",
+        ],
         ["maxUnavailable 0", { ...hot, updateStrategy: { maxUnavailable: 0 } }, "'args.updateStrategy.maxUnavailable' 0 "],
         ["maxUnavailable 0%", { ...hot, updateStrategy: { maxUnavailable: "0%" } }, "'args.updateStrategy.maxUnavailable' 0% "],
-        ["no selector and no deployments", { hotUpgradeEmptyImage: EMPTY }, "'args.selector' (missing) is required unless 'deployments' is given. Give either 'selector' (one SidecarSet) or 'deployments' (one SidecarSet per Deployment)."],
-        ["both selector and deployments", { ...hot, namespace: undefined, deployments: [{ name: "a", namespace: "b", matchLabels: { app: "a" } }] }, "'args.deployments' [{\"name\":\"a\",\"namespace\":\"b\",\"matchLabels\":{\"app\":\"a\"}}] cannot be combined with 'selector'."],
-        ["a bad selector operator", { ...hot, selector: { matchExpressions: [{ key: "a", operator: "Is" }] } }, "'args.selector.matchExpressions[0].operator' Is is not an allowed value. Use one of: In, NotIn, Exists, DoesNotExist."],
+        [
+            "no selector and no deployments",
+            { hotUpgradeEmptyImage: EMPTY },
+            "'args.selector' (missing) is required unless 'deployments' is given. Give either 'selector' (one SidecarSet) or 'deployments' (one SidecarSet per Deployment).",
+        ],
+        [
+            "both selector and deployments",
+            { ...hot, namespace: undefined, deployments: [{ name: "a", namespace: "b", matchLabels: { app: "a" } }] },
+            '\'args.deployments\' [{"name":"a","namespace":"b","matchLabels":{"app":"a"}}] cannot be combined with \'selector\'.',
+        ],
+        [
+            "a bad selector operator",
+            { ...hot, selector: { matchExpressions: [{ key: "a", operator: "Is" }] } },
+            "'args.selector.matchExpressions[0].operator' Is is not an allowed value. Use one of: In, NotIn, Exists, DoesNotExist.",
+        ],
         ["an unknown upgrade type", { ...hot, upgradeType: "Warm" }, "'args.upgradeType' Warm is not an allowed value. Use one of: HotUpgrade, ColdUpgrade."],
     ];
     for (const [what, input, expected] of refusals) {
         it(`refuses ${what}`, () => {
-            assert.throws(() => parseSidecarSetSpec(input, "args"), (e: unknown) => {
-                assert.ok(e instanceof MeshRolloutValidationError, String(e));
-                assert.ok(e.message.startsWith(expected), e.message);
-                return true;
-            });
+            assert.throws(
+                () => parseSidecarSetSpec(input, "args"),
+                (e: unknown) => {
+                    assert.ok(e instanceof MeshRolloutValidationError, String(e));
+                    assert.ok(e.message.startsWith(expected), e.message);
+                    return true;
+                },
+            );
         });
     }
 });

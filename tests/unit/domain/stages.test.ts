@@ -40,16 +40,39 @@ describe("stage machine", () => {
         ["none", "rollback", "'stage' rollback has nothing to roll back: no upgrade stage has been applied. Start the upgrade with stage controlPlane, or leave the stage unset."],
         ["controlPlane", "finalize", "'stage' finalize skips dataPlane: the applied stage is controlPlane. Apply stage dataPlane first, or rollback to cancel the upgrade."],
         ["dataPlane", "controlPlane", "'stage' controlPlane goes back from dataPlane. To move the data plane back to the old revision, set the stage to rollback."],
-        ["finalize", "rollback", "'stage' rollback comes after finalize: the old revision is already offline. Rollback is only possible before finalize; upgrade forward to a fixed release instead."],
-        ["finalize", "controlPlane", "'stage' controlPlane comes after finalize: the old revision is already offline. The upgrade is complete; to upgrade again, set a new 'to' version and start at controlPlane."],
-        ["finalize", "dataPlane", "'stage' dataPlane comes after finalize: the old revision is already offline. The upgrade is complete; to upgrade again, set a new 'to' version and start at controlPlane."],
-        ["rollback", "finalize", "'stage' finalize comes after rollback: this upgrade was cancelled and the new revision removed. To try the upgrade again, start at stage controlPlane."],
-        ["rollback", "dataPlane", "'stage' dataPlane comes after rollback: this upgrade was cancelled and the new revision removed. To try the upgrade again, start at stage controlPlane."],
+        [
+            "finalize",
+            "rollback",
+            "'stage' rollback comes after finalize: the old revision is already offline. Rollback is only possible before finalize; upgrade forward to a fixed release instead.",
+        ],
+        [
+            "finalize",
+            "controlPlane",
+            "'stage' controlPlane comes after finalize: the old revision is already offline. The upgrade is complete; to upgrade again, set a new 'to' version and start at controlPlane.",
+        ],
+        [
+            "finalize",
+            "dataPlane",
+            "'stage' dataPlane comes after finalize: the old revision is already offline. The upgrade is complete; to upgrade again, set a new 'to' version and start at controlPlane.",
+        ],
+        [
+            "rollback",
+            "finalize",
+            "'stage' finalize comes after rollback: this upgrade was cancelled and the new revision removed. To try the upgrade again, start at stage controlPlane.",
+        ],
+        [
+            "rollback",
+            "dataPlane",
+            "'stage' dataPlane comes after rollback: this upgrade was cancelled and the new revision removed. To try the upgrade again, start at stage controlPlane.",
+        ],
     ];
     for (const [from, to, message] of refusals) {
         it(`refuses ${from} -> ${to} with its reason`, () => {
             assert.equal(checkStageTransition(from, to).reason, message);
-            assert.throws(() => assertStageTransition(from, to), (e: unknown) => e instanceof MeshRolloutValidationError && e.message === message);
+            assert.throws(
+                () => assertStageTransition(from, to),
+                (e: unknown) => e instanceof MeshRolloutValidationError && e.message === message,
+            );
         });
     }
 

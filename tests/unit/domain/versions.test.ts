@@ -97,12 +97,15 @@ describe("versions", () => {
 
     it("has a zod schema that reports the parser's words at the input's path", () => {
         assert.equal(parseInput(versionStringSchema, "1.14.5", "to"), "1.14.5");
-        assert.throws(() => parseInput(versionStringSchema, "1.x", "mesh.to"), (e: unknown) => {
-            assert.ok(e instanceof MeshRolloutValidationError);
-            assert.equal(e.path, "mesh.to");
-            assert.equal(e.rule, "version/format");
-            assert.match(e.message, /^'mesh\.to' 1\.x is not a mesh version\. Give an Istio version/);
-            return true;
-        });
+        assert.throws(
+            () => parseInput(versionStringSchema, "1.x", "mesh.to"),
+            (e: unknown) => {
+                assert.ok(e instanceof MeshRolloutValidationError);
+                assert.equal(e.path, "mesh.to");
+                assert.equal(e.rule, "version/format");
+                assert.match(e.message, /^'mesh\.to' 1\.x is not a mesh version\. Give an Istio version/);
+                return true;
+            },
+        );
     });
 });

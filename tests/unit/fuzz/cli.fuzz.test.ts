@@ -22,7 +22,9 @@ const token = fc.oneof(
 );
 const argv = fc.oneof(
     fc.array(token, { maxLength: 8 }),
-    fc.tuple(version, version, fc.constantFrom("auto", "canary", "in-place"), fc.boolean()).map(([from, to, strategy, json]) => ["plan", "--from", from, "--to", to, "--strategy", strategy, ...(json ? ["--json"] : [])]),
+    fc
+        .tuple(version, version, fc.constantFrom("auto", "canary", "in-place"), fc.boolean())
+        .map(([from, to, strategy, json]) => ["plan", "--from", from, "--to", to, "--strategy", strategy, ...(json ? ["--json"] : [])]),
 );
 
 describe(`CLI fuzzing (${FUZZ_RUNS} argument lists)`, function () {

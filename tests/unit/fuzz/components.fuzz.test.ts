@@ -15,7 +15,10 @@ const MESH = [
         version: "1.12.4",
         upgrade: { to: "1.14.5", stage: "controlPlane" },
         tags: [{ name: "stable" }, { name: "canary", follows: "upgrade" }],
-        namespaces: [{ name: "shop", restart: ["cart"] }, { name: "payments", tag: "stable" }],
+        namespaces: [
+            { name: "shop", restart: ["cart"] },
+            { name: "payments", tag: "stable" },
+        ],
         gateways: [{ name: "ingress", namespace: "istio-ingress" }],
         chart: { chart: "./charts/istiod-minimal", values: { pilot: { env: { A: "1" } } } },
     },
@@ -25,7 +28,13 @@ const MESH = [
 const SIDECAR_VERSION = [
     { version: "1.0.0", scenario: "container", image: IMAGE, description: "first" },
     { version: "1.12.4.58", scenario: "vm", tarPackage: { url: "https://example.com/mosn-1.0.0.tar.gz", sha256: SHA }, catalogNamespace: "istio-system" },
-    { version: "1.0.1", scenario: "container", image: IMAGE, mosn: { api: "v0.0.0-20211217011300-b851d129be01" }, main: { version: "1.0.0", mosn: { api: "v0.0.0-20211217011300-b851d129be01", pkg: "v0.0.0-20211217101631-d914102d1baf" } } },
+    {
+        version: "1.0.1",
+        scenario: "container",
+        image: IMAGE,
+        mosn: { api: "v0.0.0-20211217011300-b851d129be01" },
+        main: { version: "1.0.0", mosn: { api: "v0.0.0-20211217011300-b851d129be01", pkg: "v0.0.0-20211217101631-d914102d1baf" } },
+    },
 ];
 const SIDECAR_SET = [
     { sidecarVersion: { version: "1.0.1", image: IMAGE }, selector: { matchLabels: { app: "nginx" } }, namespace: "shop", hotUpgradeEmptyImage: EMPTY },
@@ -57,8 +66,19 @@ const CANARY = [
         },
         traffic: { kind: "canary", steps: [10, 50, 100], step: 1 },
     },
-    { namespace: "bookinfo", service: { name: "reviews", currentVersion: "v1" }, newVersion: { version: "v2", containers: [{ name: "reviews", image: "reviews:2" }] }, traffic: { kind: "blueGreen", serve: "new" }, release: "afterReady" },
-    { namespace: "bookinfo", service: { name: "reviews", currentVersion: "v1" }, newVersion: { version: "v2", containers: [{ name: "reviews", image: "reviews:2" }] }, traffic: { kind: "mirror", percentage: 20 } },
+    {
+        namespace: "bookinfo",
+        service: { name: "reviews", currentVersion: "v1" },
+        newVersion: { version: "v2", containers: [{ name: "reviews", image: "reviews:2" }] },
+        traffic: { kind: "blueGreen", serve: "new" },
+        release: "afterReady",
+    },
+    {
+        namespace: "bookinfo",
+        service: { name: "reviews", currentVersion: "v1" },
+        newVersion: { version: "v2", containers: [{ name: "reviews", image: "reviews:2" }] },
+        traffic: { kind: "mirror", percentage: 20 },
+    },
 ];
 
 async function constructors() {

@@ -72,7 +72,10 @@ export function judge(t: FuzzTally, build: () => unknown, label: unknown): void 
     }
     t.refused++;
     // Our own words never say [object Object], undefined or NaN (the quoted value may: it is the user's text).
-    const words = error.message.split(quote(error.value)).join("").replace(/\(not a number\)/g, "");
+    const words = error.message
+        .split(quote(error.value))
+        .join("")
+        .replace(/\(not a number\)/g, "");
     assert.ok(!/\[object Object\]|undefined|NaN/.test(words), `message: ${error.message}`);
     assert.ok(error.message.length < 1200, `message of ${error.message.length} characters: ${error.message.slice(0, 300)}`);
     assert.equal(registrations - before, 0, `a refused input registered ${registrations - before} resources: ${error.message}`);
@@ -95,7 +98,18 @@ export const oddValue: fc.Arbitrary<unknown> = fc.oneof(
     fc.double(),
     fc.boolean(),
     fc.jsonValue({ maxDepth: 3 }),
-    fc.constantFrom("http://example.com", "https://u:p@example.com/x", "./local", "/abs/path", "1.999999999.0", "1.100000.0", "v1.12.4.58-3-aliyun", "NOT an image", "Not A Namespace!", "registry.example.com/x:1"),
+    fc.constantFrom(
+        "http://example.com",
+        "https://u:p@example.com/x",
+        "./local",
+        "/abs/path",
+        "1.999999999.0",
+        "1.100000.0",
+        "v1.12.4.58-3-aliyun",
+        "NOT an image",
+        "Not A Namespace!",
+        "registry.example.com/x:1",
+    ),
     fc.nat({ max: 300 }).map((depth) => nest(depth)),
 );
 

@@ -27,7 +27,11 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export function happyStack(): FixtureResource[] {
     const stack = mixedStack(20).map((r) => ({ type: r.type, name: r.name, props: clone(r.props) }));
     const deployment = stack.find((r) => r.type === TYPES.deployment)!;
-    const pod: FixtureResource = { type: TYPES.pod, name: "debug-pod", props: { metadata: { name: "debug", namespace: "shop-0" }, spec: clone((deployment.props.spec as { template: { spec: object } }).template.spec) } };
+    const pod: FixtureResource = {
+        type: TYPES.pod,
+        name: "debug-pod",
+        props: { metadata: { name: "debug", namespace: "shop-0" }, spec: clone((deployment.props.spec as { template: { spec: object } }).template.spec) },
+    };
     const webhook: FixtureResource = {
         type: TYPES.webhook,
         name: "tag-stable",

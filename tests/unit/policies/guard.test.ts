@@ -36,7 +36,12 @@ describe("policy pack: the guard around every policy", () => {
     });
 
     it("does the same for a stack policy, and for a rejected promise", async () => {
-        const rejecting: StackValidationPolicy = { name: "mesh-rollout-test-rejects", description: "Checks nothing.", enforcementLevel: "advisory", validateStack: async () => Promise.reject(new RangeError("boom")) };
+        const rejecting: StackValidationPolicy = {
+            name: "mesh-rollout-test-rejects",
+            description: "Checks nothing.",
+            enforcementLevel: "advisory",
+            validateStack: async () => Promise.reject(new RangeError("boom")),
+        };
         const [reported] = await runStackPolicy(guardStackPolicy(rejecting), [happy(TYPES.namespace)]);
         assert.equal(reported.message.split(". This is a bug")[0], "mesh-rollout-test-rejects could not judge the stack (1 resources): internal error (RangeError: boom)");
     });

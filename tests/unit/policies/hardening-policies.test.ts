@@ -9,7 +9,8 @@ const set = happy(TYPES.sidecarSet, 0);
 const deployment = happy(TYPES.deployment, 0);
 const proxy = "spec.containers.0.securityContext";
 const asSidecar = (d: FixtureResource) => withField(d, "spec.template.spec.containers.0.name", "istio-proxy");
-const messages = async (r: FixtureResource, policy = sidecarBaselineNotWeakened, config?: Record<string, unknown>) => (await runResourcePolicy(policy, r, { config })).map((v) => v.message);
+const messages = async (r: FixtureResource, policy = sidecarBaselineNotWeakened, config?: Record<string, unknown>) =>
+    (await runResourcePolicy(policy, r, { config })).map((v) => v.message);
 
 describe("policy pack: hardening policies", () => {
     it("lists them: the baseline advisory, the digest pin disabled until enabled; each with a config schema and defaults", () => {
@@ -74,7 +75,10 @@ describe("policy pack: hardening policies", () => {
             ],
             [
                 "a hostPath volume an istio-proxy of a Deployment mounts",
-                withField(withField(asSidecar(deployment), "spec.template.spec.containers.0.volumeMounts", [{ name: "tmp", mountPath: "/tmp" }]), "spec.template.spec.volumes.0", { name: "tmp", hostPath: { path: "/" } }),
+                withField(withField(asSidecar(deployment), "spec.template.spec.containers.0.volumeMounts", [{ name: "tmp", mountPath: "/tmp" }]), "spec.template.spec.volumes.0", {
+                    name: "tmp",
+                    hostPath: { path: "/" },
+                }),
                 `Deployment shop-0/app-0 must not give sidecars a host path: 'spec.template.spec.volumes[0].hostPath' (volume tmp) mounts the node's /, which exposes the node's files to the proxy. Use an emptyDir or a projected volume instead, e.g. {"name": "istio-envoy", "emptyDir": {"medium": "Memory"}}.`,
             ],
             [

@@ -198,8 +198,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             const resources = [ledger(state(), null), namespace("a", { "istio.io/rev": "1-14-5" })];
             assert.deepEqual(await runStackPolicy(revLabelKnown, resources), [
                 {
-                    message:
-                        `Namespace a must name an installed revision or tag in istio.io/rev, not 1-14-5 ('metadata.labels["istio.io/rev"]'): its new pods would get no sidecar. Installed at this stage: 1-12-4, stable. Use one of them, or install that revision first.`,
+                    message: `Namespace a must name an installed revision or tag in istio.io/rev, not 1-14-5 ('metadata.labels["istio.io/rev"]'): its new pods would get no sidecar. Installed at this stage: 1-12-4, stable. Use one of them, or install that revision first.`,
                     urn: `urn:pulumi:unit::mesh-rollout-unit::${NS}::a`,
                 },
             ]);
@@ -212,7 +211,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             };
             const reported = await runStackPolicy(revLabelKnown, [ledger(state(), null), deployment]);
             assert.equal(reported.length, 1);
-            assert.match(reported[0].message, /^Deployment edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary \('spec\.template\.metadata\.labels\["istio\.io\/rev"\]'\)/);
+            assert.match(
+                reported[0].message,
+                /^Deployment edge\/gw must name an installed revision or tag in istio\.io\/rev, not canary \('spec\.template\.metadata\.labels\["istio\.io\/rev"\]'\)/,
+            );
         });
         it("has nothing to judge in a stack without a mesh", async () => {
             assert.deepEqual(await runStackPolicy(revLabelKnown, [namespace("a", { "istio.io/rev": "x" })]), []);
@@ -244,7 +246,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.match(reported[0].message, /still points at the old revision 1-12-4: tag prod\./);
         });
         it("does not judge other stages", async () => {
-            assert.deepEqual(await runStackPolicy(finalizeNothingOnOldRevision, [ledger(at("dataPlane"), at("controlPlane")), namespace("legacy", { "istio.io/rev": "1-12-4" })]), []);
+            assert.deepEqual(
+                await runStackPolicy(finalizeNothingOnOldRevision, [ledger(at("dataPlane"), at("controlPlane")), namespace("legacy", { "istio.io/rev": "1-12-4" })]),
+                [],
+            );
         });
     });
 

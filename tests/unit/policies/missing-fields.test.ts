@@ -156,11 +156,17 @@ describe("policy pack: missing and mistyped fields", () => {
 
     it("mesh-rollout-sidecarset-no-double-injection: a Deployment without spec has no pods to select, unless the selector selects everything", async () => {
         const bare = withField(happy(TYPES.deployment, 0), "spec", undefined);
-        assert.deepEqual(await runPolicy(policy("sidecarset-no-double-injection"), [happy(TYPES.namespace, 0), bare, withField(happy(TYPES.sidecarSet, 0), "spec.namespace", "shop-0")]), []);
+        assert.deepEqual(
+            await runPolicy(policy("sidecarset-no-double-injection"), [happy(TYPES.namespace, 0), bare, withField(happy(TYPES.sidecarSet, 0), "spec.namespace", "shop-0")]),
+            [],
+        );
         const everything = withField(withField(happy(TYPES.sidecarSet, 0), "spec.namespace", "shop-0"), "spec.selector", undefined);
-        assert.deepEqual((await runPolicy(policy("sidecarset-no-double-injection"), [happy(TYPES.namespace, 0), bare, everything])).map((r) => r.message), [
-            "SidecarSet sidecar-5 must not select Deployment app-0 in shop-0: namespace shop-0 also injects sidecars automatically, so pods would get two. Disable auto-injection for shop-0 (seed 004: an independent namespace), or opt the pods out with sidecar.istio.io/inject=false.",
-        ]);
+        assert.deepEqual(
+            (await runPolicy(policy("sidecarset-no-double-injection"), [happy(TYPES.namespace, 0), bare, everything])).map((r) => r.message),
+            [
+                "SidecarSet sidecar-5 must not select Deployment app-0 in shop-0: namespace shop-0 also injects sidecars automatically, so pods would get two. Disable auto-injection for shop-0 (seed 004: an independent namespace), or opt the pods out with sidecar.istio.io/inject=false.",
+            ],
+        );
     });
 
     it("every policy passes a resource of a type it does not read, whatever its props", async () => {

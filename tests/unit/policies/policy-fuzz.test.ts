@@ -20,7 +20,26 @@ const TYPE_NAMES = [...Object.values(TYPES), "kubernetes:core/v1:ConfigMap", "ra
 /** Values that break assumptions: wrong types, huge strings and numbers, versions far apart, deep nesting. */
 const oddValue: fc.Arbitrary<unknown> = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
-    fc.constantFrom(null, 0, -1, 1e308, "", " ", "x".repeat(5000), [], {}, [[[]]], true, "1.0.0", "1.999999999.0", "v1.12.4.58-g2adf45be-aliyun", "finalize", "rollback", "bogus-stage", "ALL"),
+    fc.constantFrom(
+        null,
+        0,
+        -1,
+        1e308,
+        "",
+        " ",
+        "x".repeat(5000),
+        [],
+        {},
+        [[[]]],
+        true,
+        "1.0.0",
+        "1.999999999.0",
+        "v1.12.4.58-g2adf45be-aliyun",
+        "finalize",
+        "rollback",
+        "bogus-stage",
+        "ALL",
+    ),
     fc.constantFrom("__proto__", "constructor", "toString").map((key) => ({ [key]: { nested: key } })),
 );
 
@@ -69,13 +88,34 @@ const arbitraryResource: fc.Arbitrary<FixtureResource> = fc.record({
     props: fc.dictionary(fc.constantFrom("metadata", "spec", "state", "prior", "key", "x"), oddValue, { maxKeys: 4 }) as fc.Arbitrary<Record<string, unknown>>,
 });
 
-const VERSIONS = ["1.12.4", "1.13.4", "1.14.5", "1.15.0", "2.0.0", "1.11.0", "1.12.4.58", "1.12.4.40", "v1.10.5.40-g2adf45be-aliyun", "1.0.0", "1.999999999.0", "999999988.278533891.378335530", "bogus", "", "1.2"];
+const VERSIONS = [
+    "1.12.4",
+    "1.13.4",
+    "1.14.5",
+    "1.15.0",
+    "2.0.0",
+    "1.11.0",
+    "1.12.4.58",
+    "1.12.4.40",
+    "v1.10.5.40-g2adf45be-aliyun",
+    "1.0.0",
+    "1.999999999.0",
+    "999999988.278533891.378335530",
+    "bogus",
+    "",
+    "1.2",
+];
 const STAGES = ["controlPlane", "dataPlane", "finalize", "rollback", "inPlace", "bogus"];
 const ledgerAt = (version: string, to: string | null, stage: string) => ({ version, upgrade: to === null ? null : { to, stage } });
 
 /** The mesh's ledger with its versions and stages drawn from valid, odd and unparsable ones: the planner and stage rules at work. */
 const ledgerVariant: fc.Arbitrary<FixtureResource> = fc
-    .tuple(fc.constantFrom(...VERSIONS), fc.option(fc.constantFrom(...VERSIONS)), fc.constantFrom(...STAGES), fc.option(fc.tuple(fc.constantFrom(...VERSIONS), fc.option(fc.constantFrom(...VERSIONS)), fc.constantFrom(...STAGES))))
+    .tuple(
+        fc.constantFrom(...VERSIONS),
+        fc.option(fc.constantFrom(...VERSIONS)),
+        fc.constantFrom(...STAGES),
+        fc.option(fc.tuple(fc.constantFrom(...VERSIONS), fc.option(fc.constantFrom(...VERSIONS)), fc.constantFrom(...STAGES))),
+    )
     .map(([version, to, stage, prior]) => {
         const base = HAPPY.find((r) => r.type === TYPES.ledger)!;
         const state = { ...(base.props.state as object), ...ledgerAt(version, to, stage) };
@@ -84,7 +124,15 @@ const ledgerVariant: fc.Arbitrary<FixtureResource> = fc
     });
 
 /** A stack: mostly mutated fixtures beside intact ones (so that rules have something to relate to), some arbitrary JSON. */
-const stack = fc.array(fc.oneof({ arbitrary: mutatedFixture, weight: 5 }, { arbitrary: arbitraryResource, weight: 2 }, { arbitrary: ledgerVariant, weight: 1 }, { arbitrary: fc.constantFrom(...HAPPY), weight: 3 }), { minLength: 1, maxLength: 8 });
+const stack = fc.array(
+    fc.oneof(
+        { arbitrary: mutatedFixture, weight: 5 },
+        { arbitrary: arbitraryResource, weight: 2 },
+        { arbitrary: ledgerVariant, weight: 1 },
+        { arbitrary: fc.constantFrom(...HAPPY), weight: 3 },
+    ),
+    { minLength: 1, maxLength: 8 },
+);
 
 interface Tally {
     inputs: number;

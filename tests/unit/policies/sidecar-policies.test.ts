@@ -13,12 +13,22 @@ const A = "registry.example.com/mesh/proxy:1.0.0";
 const B = "registry.example.com/mesh/proxy:1.0.1";
 const MOSN = { api: "v0.0.0-20211217011300-b851d129be01", pkg: "v0.0.0-20211217101631-d914102d1baf" };
 
-const record = (version: string, digest: string, image: string, prior: { version: string; digest: string } | null = null, extra: Record<string, unknown> = {}): FixtureResource => ({
+const record = (
+    version: string,
+    digest: string,
+    image: string,
+    prior: { version: string; digest: string } | null = null,
+    extra: Record<string, unknown> = {},
+): FixtureResource => ({
     type: RECORD,
     name: `v${version}-record`,
     props: { key: version, state: { version, digest, image, scenario: "container", mosn: MOSN, description: "", ...extra }, prior },
 });
-function sidecarSet(version: string, image: string, input: Record<string, unknown> = { selector: { matchLabels: { app: "nginx" } }, namespace: "shop", upgradeType: "ColdUpgrade" }): FixtureResource {
+function sidecarSet(
+    version: string,
+    image: string,
+    input: Record<string, unknown> = { selector: { matchLabels: { app: "nginx" } }, namespace: "shop", upgradeType: "ColdUpgrade" },
+): FixtureResource {
     const spec = parseSidecarSetSpec(input);
     return { type: SET, name: "nginx", props: sidecarSetManifest(sidecarSetTargets("nginx", spec)[0], spec, { version, image }) };
 }
@@ -34,7 +44,10 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
         it("allows publishing, and editing a version nobody uses", async () => {
             assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [record("1.0.0", "sha256:a", A), sidecarSet("1.0.0", A)]), []);
             assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [record("1.0.0", "sha256:b", B, { version: "1.0.0", digest: "sha256:a" })]), []);
-            assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [record("1.0.0", "sha256:a", A, { version: "1.0.0", digest: "sha256:a" }), sidecarSet("1.0.0", A)]), []);
+            assert.deepEqual(
+                await runStackPolicy(sidecarVersionImmutableInUse, [record("1.0.0", "sha256:a", A, { version: "1.0.0", digest: "sha256:a" }), sidecarSet("1.0.0", A)]),
+                [],
+            );
         });
         it("refuses editing a version in use", async () => {
             const r = record("1.0.0", "sha256:b", B, { version: "1.0.0", digest: "sha256:a" });
@@ -77,9 +90,12 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
             const main = record("2.0.0", "d", A);
             (main.props.state as { mosn: object }).mosn = { ...MOSN, pkg: "v0.0.0-20220101000000-cccccccccccc" };
             const reported = await runStackPolicy(sidecarMosnCompatible, [main, record("2.0.1", "e", A, null, { main: "2.0.0" })]);
-            assert.deepEqual(reported.map((r) => r.message), [
-                "Sidecar plugin 2.0.1 must use the main MOSN 2.0.0's mosn.pkg v0.0.0-20220101000000-cccccccccccc, not v0.0.0-20211217101631-d914102d1baf; it would not load into it. Rebuild the plugin against v0.0.0-20220101000000-cccccccccccc.",
-            ]);
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    "Sidecar plugin 2.0.1 must use the main MOSN 2.0.0's mosn.pkg v0.0.0-20220101000000-cccccccccccc, not v0.0.0-20211217101631-d914102d1baf; it would not load into it. Rebuild the plugin against v0.0.0-20220101000000-cccccccccccc.",
+                ],
+            );
         });
     });
 
@@ -87,29 +103,51 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
         it("passes a SidecarSet in a namespace without auto-injection, or pods that opt out", async () => {
             assert.deepEqual(await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", {}), sidecarSet("1.0.0", A), deployment("nginx", "shop", { app: "nginx" })]), []);
             assert.deepEqual(
-                await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", { "istio-injection": "enabled" }), sidecarSet("1.0.0", A), deployment("nginx", "shop", { app: "nginx" }, { "sidecar.istio.io/inject": "false" })]),
+                await runStackPolicy(sidecarSetNoDoubleInjection, [
+                    ns("shop", { "istio-injection": "enabled" }),
+                    sidecarSet("1.0.0", A),
+                    deployment("nginx", "shop", { app: "nginx" }, { "sidecar.istio.io/inject": "false" }),
+                ]),
                 [],
             );
-            assert.deepEqual(await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", { "istio.io/rev": "1-14-5" }), sidecarSet("1.0.0", A), deployment("web", "shop", { app: "web" })]), []);
+            assert.deepEqual(
+                await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", { "istio.io/rev": "1-14-5" }), sidecarSet("1.0.0", A), deployment("web", "shop", { app: "web" })]),
+                [],
+            );
         });
         it("reads the SidecarSet's namespace from its namespaceSelector (kubernetes.io/metadata.name), as mesh-rollout renders it", async () => {
             const set = sidecarSet("1.0.0", A);
             assert.deepEqual((set.props.spec as Record<string, unknown>).namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "shop" } });
             // The same pod labels in another, auto-injecting namespace are not this SidecarSet's.
-            assert.deepEqual(await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", {}), ns("other", { "istio.io/rev": "1-14-5" }), set, deployment("nginx", "other", { app: "nginx" })]), []);
+            assert.deepEqual(
+                await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", {}), ns("other", { "istio.io/rev": "1-14-5" }), set, deployment("nginx", "other", { app: "nginx" })]),
+                [],
+            );
         });
         it("refuses pods selected by a SidecarSet in an auto-injecting namespace", async () => {
-            const reported = await runStackPolicy(sidecarSetNoDoubleInjection, [ns("shop", { "istio.io/rev": "1-14-5" }), sidecarSet("1.0.0", A), deployment("nginx", "shop", { app: "nginx" })]);
-            assert.deepEqual(reported.map((r) => r.message), [
-                "SidecarSet nginx must not select Deployment nginx in shop: namespace shop also injects sidecars automatically, so pods would get two. Disable auto-injection for shop (seed 004: an independent namespace), or opt the pods out with sidecar.istio.io/inject=false.",
+            const reported = await runStackPolicy(sidecarSetNoDoubleInjection, [
+                ns("shop", { "istio.io/rev": "1-14-5" }),
+                sidecarSet("1.0.0", A),
+                deployment("nginx", "shop", { app: "nginx" }),
             ]);
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    "SidecarSet nginx must not select Deployment nginx in shop: namespace shop also injects sidecars automatically, so pods would get two. Disable auto-injection for shop (seed 004: an independent namespace), or opt the pods out with sidecar.istio.io/inject=false.",
+                ],
+            );
         });
     });
 
     describe("mesh-rollout-sidecar-baseline-not-weakened", () => {
         it("passes the SidecarSet mesh-rollout renders (seed 004's baseline), cold and hot", async () => {
             assert.deepEqual(await runResourcePolicy(sidecarBaselineNotWeakened, sidecarSet("1.0.0", A)), []);
-            const hot = { selector: { matchLabels: { app: "nginx" } }, namespace: "shop", upgradeType: "HotUpgrade", hotUpgradeEmptyImage: "registry.example.com/mesh/empty:1.0.0" };
+            const hot = {
+                selector: { matchLabels: { app: "nginx" } },
+                namespace: "shop",
+                upgradeType: "HotUpgrade",
+                hotUpgradeEmptyImage: "registry.example.com/mesh/empty:1.0.0",
+            };
             assert.deepEqual(await runResourcePolicy(sidecarBaselineNotWeakened, sidecarSet("1.0.0", A, hot)), []);
         });
     });

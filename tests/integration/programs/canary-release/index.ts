@@ -5,22 +5,31 @@ import type { ReleaseStrategy, TrafficArgs } from "../../../../domain/canary";
 
 const config = new pulumi.Config("mesh-rollout-test");
 const kubeconfig = config.get("kubeconfig");
-const provider = kubeconfig
-    ? new k8s.Provider("cluster", { kubeconfig })
-    : new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+const provider = kubeconfig ? new k8s.Provider("cluster", { kubeconfig }) : new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
 const namespace = config.get("namespace") ?? "bookinfo";
 const port = { protocol: "HTTP" as const, name: "http-web", containerPort: 9080 };
 
 // The app as its own program has it: the Service and the current version v1. After a promotion the
 // app retires v1 (config `retireCurrent`), in the same update that removes its subset.
-new k8s.core.v1.Service("reviews", { metadata: { name: "reviews", namespace, labels: { app: "reviews" } }, spec: { selector: { app: "reviews" }, ports: [{ name: "http-web", port: 9080 }] } }, { provider });
+new k8s.core.v1.Service(
+    "reviews",
+    { metadata: { name: "reviews", namespace, labels: { app: "reviews" } }, spec: { selector: { app: "reviews" }, ports: [{ name: "http-web", port: 9080 }] } },
+    { provider },
+);
 if (!(config.getBoolean("retireCurrent") ?? false)) {
     const labels = { app: "reviews", version: "v1" };
     new k8s.apps.v1.Deployment(
         "reviews-v1",
         {
             metadata: { name: "reviews-v1", namespace, labels },
-            spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "reviews", image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.1", ports: [{ name: "http-web", containerPort: 9080 }] }] } } },
+            spec: {
+                replicas: 2,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: { containers: [{ name: "reviews", image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.1", ports: [{ name: "http-web", containerPort: 9080 }] }] },
+                },
+            },
         },
         { provider },
     );
@@ -50,7 +59,7 @@ const release = new CanaryRelease(
         traffic: config.requireObject<TrafficArgs>("traffic"),
         release: (config.get("release") ?? "immediate") as ReleaseStrategy,
         promote: config.getBoolean("promote") ?? false,
-        ...(config.getBoolean("gateway") ?? false ? { gateway: { gateways: ["istio-ingress/public"], hosts: ["reviews.example.com"] } } : {}),
+        ...((config.getBoolean("gateway") ?? false) ? { gateway: { gateways: ["istio-ingress/public"], hosts: ["reviews.example.com"] } } : {}),
     },
     { providers: { kubernetes: provider } },
 );

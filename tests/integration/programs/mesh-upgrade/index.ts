@@ -6,9 +6,7 @@ import { MeshRevision } from "../../../../components/mesh-revision";
 const config = new pulumi.Config("mesh-rollout-test");
 // A cluster when the test gives one (namespaces then exist already, as an app team left them), else a folder.
 const kubeconfig = config.get("kubeconfig");
-const provider = kubeconfig
-    ? new k8s.Provider("cluster", { kubeconfig })
-    : new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
+const provider = kubeconfig ? new k8s.Provider("cluster", { kubeconfig }) : new k8s.Provider("render", { renderYamlToDirectory: config.require("renderDir") });
 const create = kubeconfig === undefined;
 
 const to = config.get("to");
