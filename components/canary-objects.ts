@@ -10,6 +10,18 @@ export const HOST_TIME_VOLUME = "host-time";
 const LOCALTIME = "/etc/localtime";
 
 /** The new version's Deployment: pods labelled `app` and `version`, so the Service and the subset select them. */
+/** The Kubernetes provider's await override: the update is done when this holds (replaces its built-in await). */
+export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
+/**
+ * A Deployment's rollout is complete: the controller has observed this generation (the provider's JSONPath
+ * conditions check `status.observedGeneration` first) and reports its new ReplicaSet available, which it does
+ * only once every replica is updated and available and no old one is left. `afterReady` needs this: the
+ * provider's built-in Deployment await (4.25) does not check `observedGeneration` on apps/v1, so right after
+ * an update it can read the previous rollout's status as done, and the routes would move too early (seen
+ * against a real API server under load).
+ */
+export const ROLLOUT_COMPLETE = 'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}=NewReplicaSetAvailable';
+
 export function canaryDeployment(spec: CanarySpec, layout: CanaryLayout) {
     const podLabels = { app: layout.app, version: layout.newVersion };
     const v = spec.newVersion;
@@ -21,7 +33,7 @@ export function canaryDeployment(spec: CanarySpec, layout: CanaryLayout) {
             name: layout.deploymentName,
             namespace: layout.namespace,
             labels: { ...podLabels, ...MANAGED_BY },
-            annotations: { [CANARY_ANNOTATIONS.task]: layout.taskName },
+            annotations: { [CANARY_ANNOTATIONS.task]: layout.taskName, ...(layout.routesWaitForReady ? { [WAIT_FOR_ANNOTATION]: ROLLOUT_COMPLETE } : {}) },
         },
         spec: {
             replicas: v.replicas,

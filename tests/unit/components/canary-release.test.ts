@@ -196,6 +196,13 @@ describe("CanaryRelease (mocked runtime)", () => {
             const b = await build("o2", { ...base, release: "afterReady" });
             assert.deepEqual(b.dependsOn["o2-virtualservice"], ["o2-deployment", "o2-destinationrule"]);
             assert.equal(vsOf(b, "o2").metadata.annotations["mesh-rollout.io/release-strategy"], "afterReady");
+            // Ready means the rollout of this generation is complete, not the previous rollout's status.
+            assert.equal(
+                find(b.resources, DEPLOY, "o2-deployment").inputs.metadata.annotations["pulumi.com/waitFor"],
+                'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}=NewReplicaSetAvailable',
+            );
+            const immediate = await build("o2i", base);
+            assert.equal(find(immediate.resources, DEPLOY, "o2i-deployment").inputs.metadata.annotations["pulumi.com/waitFor"], undefined);
         });
         it("paused: the VirtualService keeps its applied routes (ignoreChanges spec.http)", async () => {
             const b = await build("o3", { ...base, release: "paused" });
