@@ -130,6 +130,29 @@ export interface PodView {
 
 const OBJECT_EXAMPLE = '{"metadata": {"labels": {"app": "cart"}}, "spec": {"containers": []}}';
 
+/**
+ * The Deployments of a stack with readable metadata, each with its namespace (`default` when not given);
+ * a Deployment whose metadata cannot be read is reported (naming it and the field) and left out.
+ */
+export function readableDeployments(
+    resources: readonly PolicyResource[],
+    report: (message: string, urn?: string) => void,
+): { r: PolicyResource; metadata: Metadata; namespace: string }[] {
+    const out: { r: PolicyResource; metadata: Metadata; namespace: string }[] = [];
+    for (const r of resources) {
+        if (r.type !== DEPLOYMENT_TYPE) {
+            continue;
+        }
+        const metadata = readMetadata(r);
+        if (isProblem(metadata)) {
+            report(fieldViolation(resourceLabel(r, metadata), metadata), r.urn);
+        } else {
+            out.push({ r, metadata, namespace: metadata.namespace ?? "default" });
+        }
+    }
+    return out;
+}
+
 /** The pod a workload or Pod describes; undefined when it has none (a patch without a template). */
 export function podOf(r: PolicyResource): Read<PodView | undefined> {
     if (r.type === POD_TYPE) {

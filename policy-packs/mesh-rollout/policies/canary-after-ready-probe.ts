@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { field, FieldProblem, isObject, isProblem, joinKey } from "../fields";
-import { DEPLOYMENT_TYPE, fieldViolation, isVirtualService, podOf, PolicyResource, readMetadata, resourceLabel } from "../resources";
+import { fieldViolation, isVirtualService, podOf, PolicyResource, readableDeployments, resourceLabel } from "../resources";
 import { listSome, shown } from "../values";
 import { CanaryMarkers, canaryMarkers, readVirtualService } from "../virtual-services";
 
@@ -54,18 +54,7 @@ export const canaryAfterReadyProbe: StackValidationPolicy = {
         if (releases.length === 0) {
             return;
         }
-        const deployments = new Map<string, PolicyResource>();
-        for (const r of args.resources) {
-            if (r.type !== DEPLOYMENT_TYPE) {
-                continue;
-            }
-            const metadata = readMetadata(r);
-            if (isProblem(metadata)) {
-                reportViolation(fieldViolation(resourceLabel(r, metadata), metadata), r.urn);
-            } else {
-                deployments.set(`${metadata.namespace ?? "default"}/${metadata.name}`, r);
-            }
-        }
+        const deployments = new Map<string, PolicyResource>(readableDeployments(args.resources, reportViolation).map((d) => [`${d.namespace}/${d.metadata.name}`, d.r]));
         for (const { urn, markers } of releases) {
             const deployment = deployments.get(markers.workload);
             if (deployment === undefined) {

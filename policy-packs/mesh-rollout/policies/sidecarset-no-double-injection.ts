@@ -2,7 +2,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { INJECTION_LABEL, REV_LABEL } from "../../../domain";
 import { field, FieldProblem, isObject, isProblem, optional, string } from "../fields";
 import { LabelIndex, LabelSelector, readSelector } from "../label-selectors";
-import { DEPLOYMENT_TYPE, fieldViolation, NAMESPACE_TYPES, podOf, PolicyResource, readMetadata, readPodMetadata, resourceLabel, SIDECARSET_TYPE } from "../resources";
+import { fieldViolation, NAMESPACE_TYPES, podOf, PolicyResource, readMetadata, readableDeployments, readPodMetadata, resourceLabel, SIDECARSET_TYPE } from "../resources";
 import { listSome, shown } from "../values";
 
 const OPT_OUT = "sidecar.istio.io/inject";
@@ -74,16 +74,7 @@ export const sidecarSetNoDoubleInjection: StackValidationPolicy = {
         const injectingSet = new Set(injecting);
         const byNamespace = new Map<string, LabelIndex<Workload>>();
         const everywhere = new LabelIndex<Workload>();
-        for (const r of args.resources) {
-            if (r.type !== DEPLOYMENT_TYPE) {
-                continue;
-            }
-            const metadata = readMetadata(r);
-            if (isProblem(metadata)) {
-                reportViolation(fieldViolation(resourceLabel(r, metadata), metadata), r.urn);
-                continue;
-            }
-            const namespace = metadata.namespace ?? "default";
+        for (const { r, metadata, namespace } of readableDeployments(args.resources, reportViolation)) {
             if (!injectingSet.has(namespace)) {
                 continue; // Not auto-injected: nothing to double.
             }
