@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConfigMap, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { commandOutput, engineBinDir, engineEnv, eventCollector, OperationResult } from "../../cli/engine";
 
 export { engineBinDir, MESH_ROLLOUT_PACK } from "../../cli/engine";
@@ -88,20 +88,27 @@ export class TestStack {
         await this.stack.removeAllConfig([...keys]);
     }
 
-    async preview(opts: { policyPacks?: readonly string[]; expectNoChanges?: boolean } = {}): Promise<OperationResult> {
+    /** Runs one engine command with an event collector; a failed command is a result with `ok: false`, not a throw. */
+    private async collect(run: (onEvent: (e: EngineEvent) => void) => Promise<{ stdout: string; stderr: string }>): Promise<OperationResult> {
         const c = eventCollector();
         try {
-            const r = await this.stack.preview({
-                policyPacks: [...(opts.policyPacks ?? [])],
-                onEvent: c.onEvent,
-                color: "never",
-                diff: false,
-                ...(opts.expectNoChanges ? { expectNoChanges: true } : {}),
-            });
+            const r = await run(c.onEvent);
             return c.result(true, r.stdout, r.stderr);
         } catch (e) {
             return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
         }
+    }
+
+    async preview(opts: { policyPacks?: readonly string[]; expectNoChanges?: boolean } = {}): Promise<OperationResult> {
+        return this.collect((onEvent) =>
+            this.stack.preview({
+                policyPacks: [...(opts.policyPacks ?? [])],
+                onEvent,
+                color: "never",
+                diff: false,
+                ...(opts.expectNoChanges ? { expectNoChanges: true } : {}),
+            }),
+        );
     }
 
     /**
@@ -119,36 +126,17 @@ export class TestStack {
 
     /** `pulumi up --skip-preview`: policies judge each resource as the update reaches it. */
     async upWithoutPreview(opts: { policyPacks?: readonly string[] } = {}): Promise<UpResult> {
-        const c = eventCollector();
-        let result: OperationResult;
-        try {
-            const r = await this.stack.up({ policyPacks: [...(opts.policyPacks ?? [])], onEvent: c.onEvent, color: "never" });
-            result = c.result(true, r.stdout, r.stderr);
-        } catch (e) {
-            result = c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
-        }
+        const result = await this.collect((onEvent) => this.stack.up({ policyPacks: [...(opts.policyPacks ?? [])], onEvent, color: "never" }));
         return { ...result, rendered: readTree(this.renderDir) };
     }
 
     /** `pulumi refresh`: reads every resource back from where it lives (the cluster) into the state. */
     async refresh(opts: { expectNoChanges?: boolean } = {}): Promise<OperationResult> {
-        const c = eventCollector();
-        try {
-            const r = await this.stack.refresh({ onEvent: c.onEvent, color: "never", ...(opts.expectNoChanges ? { expectNoChanges: true } : {}) });
-            return c.result(true, r.stdout, r.stderr);
-        } catch (e) {
-            return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
-        }
+        return this.collect((onEvent) => this.stack.refresh({ onEvent, color: "never", ...(opts.expectNoChanges ? { expectNoChanges: true } : {}) }));
     }
 
     async destroy(): Promise<OperationResult> {
-        const c = eventCollector();
-        try {
-            const r = await this.stack.destroy({ onEvent: c.onEvent, color: "never" });
-            return c.result(true, r.stdout, r.stderr);
-        } catch (e) {
-            return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
-        }
+        return this.collect((onEvent) => this.stack.destroy({ onEvent, color: "never" }));
     }
 
     /** Outputs of the stack, as plain values. */
