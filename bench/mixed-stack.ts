@@ -2,6 +2,7 @@
 // bound to the mesh, half independent for SidecarSets as in seed 004), Deployments, Services'
 // VirtualServices (some CanaryRelease ones) and DestinationRules, SidecarSets, sidecar catalog
 // records. Used by the bench (timing) and by a unit test (work per resource, not time).
+import { MESH_LEDGER_TYPE as LEDGER, SIDECAR_VERSION_RECORD_TYPE as RECORD } from "../provider/tokens";
 
 export interface StackResource {
     readonly type: string;
@@ -10,8 +11,7 @@ export interface StackResource {
     readonly props: Record<string, unknown>;
 }
 
-const LEDGER = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
-const RECORD = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
+
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";

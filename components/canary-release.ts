@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CANARY_RELEASE_TYPE } from "../provider";
 import { assertArgsObject } from "../domain";
 import { CanaryLayout, layoutCanary, parseCanarySpec } from "../domain/canary";
 import { canaryDeployment, destinationRule, virtualService } from "./canary-objects";
 import { CanaryReleaseInput, extractSecretEnv, SecretEnv } from "./canary-secret-env";
 
-export const CANARY_RELEASE_TYPE = "mesh-rollout:index:CanaryRelease";
+export { CANARY_RELEASE_TYPE } from "../provider";
 
 /**
  * Arguments of {@link CanaryRelease}: KubeSphere's canary release task (seed 003) as plain values,

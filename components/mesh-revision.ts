@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { MeshUpgradeLedger } from "./ledger";
 import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
-export const MESH_REVISION_TYPE = "mesh-rollout:index:MeshRevision";
+export { MESH_REVISION_TYPE } from "../provider";
 
 /** Where the istiod chart comes from. Defaults to Istio's published `istiod` chart at the revision's version. */
 export interface IstiodChartArgs {

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SIDECAR_SET_UPGRADE_TYPE } from "../provider";
 import { parseSidecarSetUpgradeArgs, sidecarSetManifest, SidecarSetSpecInput, sidecarSetTargets } from "../domain";
 import { SidecarVersion, SidecarVersionRef } from "./sidecar-version";
 
-export const SIDECAR_SET_UPGRADE_TYPE = "mesh-rollout:index:SidecarSetUpgrade";
+export { SIDECAR_SET_UPGRADE_TYPE } from "../provider";
 
 export interface SidecarSetUpgradeArgs extends SidecarSetSpecInput {
     /** The catalog version to inject: a {@link SidecarVersion} of this stack, or its version and image read from elsewhere. */

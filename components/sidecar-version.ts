@@ -1,12 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { canonicalSidecarSpec, catalogObjectName, parseSidecarVersionArgs, SidecarVersionSpec, sidecarVersionDigest, tarUrlIsSecret } from "../domain";
-import { canonicalJson, StateRecord, stateRecordType } from "../provider";
+import { canonicalJson, SIDECAR_VERSION_RECORD_KIND, SIDECAR_VERSION_TYPE, StateRecord } from "../provider";
 
-export const SIDECAR_VERSION_TYPE = "mesh-rollout:index:SidecarVersion";
-export const SIDECAR_VERSION_RECORD_KIND = "SidecarVersionRecord";
-/** The resource type the catalog policies match: `pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord`. */
-export const SIDECAR_VERSION_RECORD_TYPE = stateRecordType(SIDECAR_VERSION_RECORD_KIND);
+export { SIDECAR_VERSION_TYPE, SIDECAR_VERSION_RECORD_KIND, SIDECAR_VERSION_RECORD_TYPE } from "../provider";
 export const SIDECAR_DIGEST_ANNOTATION = "mesh-rollout.io/digest";
 /** On the catalog ConfigMap of a pre-signed TAR address: the Secret holding the full address (key `url`). */
 export const TAR_URL_SECRET_ANNOTATION = "mesh-rollout.io/tar-url-secret";

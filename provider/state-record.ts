@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { legacyDynamicRecordType, PACKAGE_VERSION, typeToken } from "./tokens";
 
 /**
  * State-only resources of mesh-rollout (an upgrade ledger, a sidecar version record). They touch no
- * external system: their history is the Pulumi state itself.
+ * external system: their history is the Pulumi state itself. They are custom resources served by this
+ * package's own provider (`pulumi-resource-mesh-rollout`, see provider/server.ts), so that programs in
+ * any language can use them.
  *
  * Why they exist: a CrossGuard policy sees only the new desired inputs of a resource, never the old
  * ones. But the engine runs policies on the inputs *after* the provider's `check(olds, news)`, and
@@ -12,12 +15,6 @@ import * as pulumi from "@pulumi/pulumi";
  * `prior` is the last *different* applied state: re-applying the same state keeps the old `prior`, so a
  * re-run is a no-op (no diff) and is judged exactly as the first run was.
  */
-export const STATE_RECORD_MODULE = "mesh-rollout";
-
-/** The dynamic resource type of a record kind: `pulumi-nodejs:dynamic/mesh-rollout:<kind>`. */
-export function stateRecordType(kind: string): string {
-    return `pulumi-nodejs:dynamic/${STATE_RECORD_MODULE}:${kind}`;
-}
 
 /** Plain JSON, as stored in state. */
 export type RecordValue = { readonly [key: string]: unknown };
@@ -28,9 +25,6 @@ export interface StateRecordInputs {
     /** The state being applied. */
     readonly state: pulumi.Input<RecordValue>;
 }
-
-// The provider is serialized into the state by Pulumi's closure serializer, so it is self-contained:
-// no imports; the one helper it uses is a plain function below.
 
 /** JSON with object keys sorted, so that equal values compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -43,38 +37,54 @@ export function canonicalJson(value: unknown): string {
     );
 }
 
-const stateRecordProvider: pulumi.dynamic.ResourceProvider = {
-    async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const hadState = olds !== undefined && olds !== null && Object.prototype.hasOwnProperty.call(olds, "state");
-        let prior: unknown = null;
-        if (hadState) {
-            prior = canonicalJson(olds.state) === canonicalJson(news.state) ? (olds.prior ?? null) : olds.state;
-        }
-        return { inputs: { ...news, prior } };
-    },
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const changed = ["key", "state", "prior"].filter((k) => canonicalJson(olds[k]) !== canonicalJson(news[k]));
-        return { changes: changed.length > 0, replaces: changed.includes("key") ? ["key"] : [] };
-    },
-    async create(inputs: Record<string, unknown>) {
-        return { id: String(inputs.key), outs: { key: inputs.key, state: inputs.state, prior: inputs.prior ?? null } };
-    },
-    async update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return { outs: { key: news.key, state: news.state, prior: news.prior ?? null } };
-    },
-};
+/** The record properties the provider compares and stores. */
+export const RECORD_PROPERTIES = ["key", "state", "prior"] as const;
+
+/** `check`: the new inputs plus `prior`, the last different state applied (null on first creation). */
+export function checkRecord(olds: Record<string, unknown> | undefined, news: Record<string, unknown>): Record<string, unknown> {
+    const hadState = olds !== undefined && olds !== null && Object.prototype.hasOwnProperty.call(olds, "state");
+    let prior: unknown = null;
+    if (hadState) {
+        prior = canonicalJson(olds.state) === canonicalJson(news.state) ? (olds.prior ?? null) : olds.state;
+    }
+    return { key: news.key, state: news.state, prior };
+}
+
+/**
+ * `diff`: which record properties changed; a new key replaces the record. Anything else in the old
+ * inputs (`__provider`, left by a 0.1.0 dynamic record) is not a change.
+ */
+export function diffRecord(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces: string[]; diffs: string[] } {
+    const diffs = RECORD_PROPERTIES.filter((k) => canonicalJson(olds[k] ?? null) !== canonicalJson(news[k] ?? null));
+    return { changes: diffs.length > 0, replaces: diffs.includes("key") ? ["key"] : [], diffs: [...diffs] };
+}
+
+/** The outputs of a record: exactly its checked inputs. */
+export function recordOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
+    return { key: inputs.key, state: inputs.state, prior: inputs.prior ?? null };
+}
 
 /**
  * A state-only record whose checked inputs carry the previously applied state as `prior`.
- * Subclasses fix the kind (the resource type the policies match on).
+ * Subclasses fix the kind (`mesh-rollout:index:<kind>`, the type the policies match on).
  */
-export abstract class StateRecord extends pulumi.dynamic.Resource {
+export abstract class StateRecord extends pulumi.CustomResource {
     declare readonly key: pulumi.Output<string>;
     declare readonly state: pulumi.Output<RecordValue>;
     /** The last different state applied before this one; `null` on first creation. */
     declare readonly prior: pulumi.Output<RecordValue | null>;
 
     protected constructor(kind: string, name: string, args: StateRecordInputs, opts?: pulumi.CustomResourceOptions) {
-        super(stateRecordProvider, name, { key: args.key, state: args.state, prior: undefined }, opts, STATE_RECORD_MODULE, kind);
+        super(
+            typeToken(kind),
+            name,
+            { key: args.key, state: args.state, prior: undefined },
+            {
+                ...opts,
+                version: PACKAGE_VERSION,
+                // Release 0.1.0 made records as dynamic resources: same name and parent, other type.
+                aliases: [...(opts?.aliases ?? []), { type: legacyDynamicRecordType(kind) }],
+            },
+        );
     }
 }

@@ -6,8 +6,12 @@ import { Checker, FieldProblem, field, labelValue, listOf, mapOf, nullable, oneO
 import { PolicyResource } from "./resources";
 import { shown } from "./values";
 
-export const LEDGER_TYPE = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
-export const SIDECAR_RECORD_TYPE = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
+// The record types are the provider's own constants: one module names them for the code that creates
+// the records and for the policies that judge them.
+import { MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE } from "../../provider/tokens";
+
+export const LEDGER_TYPE = MESH_LEDGER_TYPE;
+export const SIDECAR_RECORD_TYPE = SIDECAR_VERSION_RECORD_TYPE;
 
 const version = string("a version of at most 64 characters", '"1.14.5"', { max: 64 });
 const revision = string("a revision or tag name", '"1-14-5"', { max: 253 });

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import type { MeshRevisionArgs } from "../../../components/mesh-revision";
 import { capture, find, installMocks, names, valueOf } from "../support/mocks";
+import { MESH_LEDGER_TYPE } from "../../../provider/tokens";
 
 const NS = "kubernetes:core/v1:Namespace";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const TAG = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
 const PATCH = "kubernetes:apps/v1:DeploymentPatch";
 const DEPLOY = "kubernetes:apps/v1:Deployment";
-const LEDGER = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
+const LEDGER = MESH_LEDGER_TYPE;
 
 const base: MeshRevisionArgs = {
     version: "1.12.4",
@@ -93,7 +94,8 @@ describe("MeshRevision (mocked runtime)", () => {
             onOldRevision: [],
             mode: "install",
         });
-        assert.equal(typeof ledger.__provider, "string", "the ledger is served by the project's dynamic provider");
+        assert.equal(ledger.__provider, undefined, "the ledger is not a dynamic resource (no serialized provider in its inputs)");
+        assert.equal(find(resources, LEDGER, "m0-ledger").custom, true, "the ledger is a custom resource of the mesh-rollout provider");
         assert.deepEqual(await valueOf(comp.revisions), ["1-12-4"]);
         assert.equal(await valueOf(comp.stage), "none");
     });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { capture, find, installMocks } from "../support/mocks";
 import { assertRefused } from "./refusal";
+import { SIDECAR_VERSION_RECORD_TYPE } from "../../../provider/tokens";
 
 const IMAGE = "registry.example.com/mesh/proxy:1.0.0";
 const EMPTY = "registry.example.com/mesh/proxy-empty:1";
@@ -106,7 +107,7 @@ describe("SidecarVersion and SidecarSetUpgrade: every argument checked before an
         let v: InstanceType<typeof SidecarVersion> | undefined;
         const resources = await capture(() => (v = new SidecarVersion("vm", { version: "1.0.0", scenario: "vm", tarPackage: { url, sha256: SHA } })));
         const cm = find(resources, "kubernetes:core/v1:ConfigMap", "vm-catalog").inputs;
-        const record = find(resources, "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord", "vm-record").inputs;
+        const record = find(resources, SIDECAR_VERSION_RECORD_TYPE, "vm-record").inputs;
         for (const plain of [JSON.stringify(cm), JSON.stringify(record.state)]) {
             assert.ok(!plain.includes("Signature") && !plain.includes("LTAI5t"), plain);
         }

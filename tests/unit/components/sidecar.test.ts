@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { capture, find, installMocks, names } from "../support/mocks";
+import { SIDECAR_VERSION_RECORD_TYPE } from "../../../provider/tokens";
 
 const CM = "kubernetes:core/v1:ConfigMap";
-const RECORD = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
+const RECORD = SIDECAR_VERSION_RECORD_TYPE;
 const SET = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
 const IMAGE = "registry.example.com/mesh/proxy:1.0.0";
 const EMPTY = "registry.example.com/mesh/proxy-empty:1";

@@ -3,10 +3,11 @@
 // hands them, which may come from another package version.
 import { mixedStack } from "../../../bench/mixed-stack";
 import { FixtureResource } from "../support/policy";
+import { MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE } from "../../../provider/tokens";
 
 export const TYPES = {
-    ledger: "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger",
-    record: "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord",
+    ledger: MESH_LEDGER_TYPE,
+    record: SIDECAR_VERSION_RECORD_TYPE,
     namespace: "kubernetes:core/v1:Namespace",
     namespacePatch: "kubernetes:core/v1:NamespacePatch",
     deployment: "kubernetes:apps/v1:Deployment",

@@ -8,8 +8,9 @@ import { revLabelKnown } from "../../../policy-packs/mesh-rollout/policies/rev-l
 import { stageOrder } from "../../../policy-packs/mesh-rollout/policies/stage-order";
 import { versionJump } from "../../../policy-packs/mesh-rollout/policies/version-jump";
 import { FixtureResource, runResourcePolicy, runStackPolicy } from "../support/policy";
+import { MESH_LEDGER_TYPE } from "../../../provider/tokens";
 
-const LEDGER = "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger";
+const LEDGER = MESH_LEDGER_TYPE;
 const NS = "kubernetes:core/v1:Namespace";
 
 const mesh: MeshSpecInput = {

@@ -6,8 +6,9 @@ import { sidecarSetNoDoubleInjection } from "../../../policy-packs/mesh-rollout/
 import { sidecarVersionImmutableInUse } from "../../../policy-packs/mesh-rollout/policies/sidecar-version-immutable-in-use";
 import { sidecarVersionInCatalog } from "../../../policy-packs/mesh-rollout/policies/sidecar-version-in-catalog";
 import { FixtureResource, runResourcePolicy, runStackPolicy } from "../support/policy";
+import { SIDECAR_VERSION_RECORD_TYPE } from "../../../provider/tokens";
 
-const RECORD = "pulumi-nodejs:dynamic/mesh-rollout:SidecarVersionRecord";
+const RECORD = SIDECAR_VERSION_RECORD_TYPE;
 const SET = "kubernetes:apps.kruise.io/v1alpha1:SidecarSet";
 const A = "registry.example.com/mesh/proxy:1.0.0";
 const B = "registry.example.com/mesh/proxy:1.0.1";

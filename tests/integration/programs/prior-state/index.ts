@@ -1,14 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StateRecord } from "../../../../provider";
+import { MeshUpgradeLedger } from "../../../../components/ledger";
 
-/** A record whose `level` a policy never lets go down. */
-class SmokeLevel extends StateRecord {
-    constructor(name: string, level: number) {
-        super("SmokeLevel", name, { key: name, state: { level } });
-    }
-}
-
+// A record whose `level` the test's policy pack never lets go down (the ledger's record type, with a
+// state of the test's own: the provider's `check` carries any state into `prior`).
 const config = new pulumi.Config("mesh-rollout-test");
-const record = new SmokeLevel("level", config.requireNumber("level"));
+const record = new MeshUpgradeLedger("level", { mesh: "smoke", state: { level: config.requireNumber("level") } as never });
 export const state = record.state;
 export const prior = record.prior;

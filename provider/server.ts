@@ -1,0 +1,185 @@
+// The mesh-rollout resource provider (`pulumi-resource-mesh-rollout`): the engine runs it as a plugin.
+// - Records (`MeshUpgradeLedger`, `SidecarVersionRecord`): full CRUD, state only; `check` carries `prior`.
+// - Components (`MeshRevision`, `CanaryRelease`, `SidecarVersion`, `SidecarSetUpgrade`): `construct`, so
+//   that YAML, Python and Go programs get exactly the TypeScript components (same code, same children).
+// - `getSchema`: schema.json, checked in at the package root.
+import fs from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as provider from "@pulumi/pulumi/provider";
+import { CanaryRelease } from "../components/canary-release";
+import { MeshRevision } from "../components/mesh-revision";
+import { SidecarSetUpgrade } from "../components/sidecar-set-upgrade";
+import { SidecarVersion } from "../components/sidecar-version";
+import { MeshRolloutValidationError } from "../domain/errors";
+import { checkRecord, diffRecord, recordOutputs } from "./state-record";
+import { CANARY_RELEASE_TYPE, MESH_REVISION_TYPE, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_SET_UPGRADE_TYPE, SIDECAR_VERSION_TYPE } from "./tokens";
+
+/** The package root (holds schema.json), from the source tree or from dist/. */
+export function packageRoot(): string {
+    let dir = __dirname;
+    while (!fs.existsSync(path.join(dir, "schema.json")) || !fs.existsSync(path.join(dir, "package.json"))) {
+        const up = path.dirname(dir);
+        if (up === dir) {
+            throw new Error(`mesh-rollout provider: schema.json not found above ${__dirname}; the package is incomplete (reinstall pulumi-mesh-rollout).`);
+        }
+        dir = up;
+    }
+    return dir;
+}
+
+function recordType(urn: string): string | undefined {
+    const type = urn.split("::")[2]?.split("$").pop();
+    return RECORD_TYPES.find((t) => t === type);
+}
+
+function assertRecord(urn: string): void {
+    if (recordType(urn) === undefined) {
+        throw new Error(`mesh-rollout provider: ${urn} is not a resource this provider manages (it serves ${RECORD_TYPES.join(", ")} and constructs components)`);
+    }
+}
+
+/** What a component argument resolved to: plain values (secrets kept as secret Outputs), or the paths still unknown. */
+interface Resolved {
+    readonly value: unknown;
+    readonly unknown: readonly string[];
+}
+
+interface OutputInternals {
+    readonly isKnown: Promise<boolean>;
+    readonly isSecret: Promise<boolean>;
+    promise(withUnknowns?: boolean): Promise<unknown>;
+}
+
+/**
+ * Resolves construct inputs to the plain values the components take. A known secret stays a secret
+ * Output (the components keep secrets secret); a value unknown at preview is reported by its path.
+ */
+export async function resolveInputs(value: unknown, at: string): Promise<Resolved> {
+    if (pulumi.Output.isInstance(value)) {
+        const o = value as unknown as OutputInternals;
+        if (!(await o.isKnown)) {
+            return { value: undefined, unknown: [at] };
+        }
+        const inner = await resolveInputs(await o.promise(true), at);
+        if (inner.unknown.length > 0) {
+            return inner;
+        }
+        return { value: (await o.isSecret) ? pulumi.secret(inner.value) : inner.value, unknown: [] };
+    }
+    if (pulumi.isUnknown(value)) {
+        return { value: undefined, unknown: [at] };
+    }
+    if (Array.isArray(value)) {
+        const items = await Promise.all(value.map((v, i) => resolveInputs(v, `${at}[${i}]`)));
+        return { value: items.map((r) => r.value), unknown: items.flatMap((r) => r.unknown) };
+    }
+    if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveInputs(v, `${at}.${k}`)] as const));
+        return { value: Object.fromEntries(entries.map(([k, r]) => [k, r.value])), unknown: entries.flatMap(([, r]) => r.unknown) };
+    }
+    return { value, unknown: [] };
+}
+
+type ComponentFactory = (name: string, args: never, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+
+/** Each component's constructor and the outputs it returns to the calling program. */
+const COMPONENTS: Record<string, { readonly create: ComponentFactory; readonly outputs: readonly string[] }> = {
+    [MESH_REVISION_TYPE]: { create: (n, a, o) => new MeshRevision(n, a, o), outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan"] },
+    [CANARY_RELEASE_TYPE]: { create: (n, a, o) => new CanaryRelease(n, a, o), outputs: ["routing", "subsets", "traffic", "deploymentName"] },
+    [SIDECAR_VERSION_TYPE]: { create: (n, a, o) => new SidecarVersion(n, a, o), outputs: ["version", "image", "digest", "catalogObject"] },
+    [SIDECAR_SET_UPGRADE_TYPE]: { create: (n, a, o) => new SidecarSetUpgrade(n, a, o), outputs: ["sidecarSets", "version"] },
+};
+
+/**
+ * A component whose arguments are not all known yet (preview, with a value from a resource not yet
+ * created): it is registered alone, says what it could not check, and is built and checked at apply.
+ */
+class PendingComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string, unknown: readonly string[], opts: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        const shown = unknown.length > 3 ? `${unknown.slice(0, 3).join(", ")} and ${unknown.length - 3} more` : unknown.join(", ");
+        pulumi.log.info(
+            `mesh-rollout: ${type.split(":").pop()} "${name}" not checked yet: ${shown} ${unknown.length === 1 ? "is" : "are"} known only after apply (from another resource); its arguments are validated and its children planned when they are known.`,
+            this,
+        );
+        this.registerOutputs({});
+    }
+}
+
+/** The Pulumi provider of mesh-rollout. */
+export class MeshRolloutProvider implements provider.Provider {
+    readonly version = PACKAGE_VERSION;
+    readonly schema: string;
+
+    constructor(schema?: string) {
+        this.schema = schema ?? fs.readFileSync(path.join(packageRoot(), "schema.json"), "utf8");
+    }
+
+    async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.CheckResult> {
+        assertRecord(urn);
+        const failures: provider.CheckFailure[] = [];
+        if (typeof news.key !== "string" || news.key === "") {
+            failures.push({ property: "key", reason: `key must be a non-empty string (the mesh name or the sidecar version), got ${JSON.stringify(news.key) ?? "nothing"}` });
+        }
+        if (news.state === null || typeof news.state !== "object" || Array.isArray(news.state)) {
+            failures.push({ property: "state", reason: "state must be an object (the applied stage or version spec)" });
+        }
+        return failures.length > 0 ? { failures } : { inputs: checkRecord(olds, news) };
+    }
+
+    async diff(_id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {
+        assertRecord(urn);
+        const d = diffRecord(olds, news);
+        return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
+    }
+
+    async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
+        assertRecord(urn);
+        return { id: String(inputs.key), outs: recordOutputs(inputs) };
+    }
+
+    async read(id: string, urn: string, props?: Record<string, unknown>): Promise<provider.ReadResult> {
+        assertRecord(urn);
+        return { id, props: props ?? {} };
+    }
+
+    async update(_id: string, urn: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.UpdateResult> {
+        assertRecord(urn);
+        return { outs: recordOutputs(news) };
+    }
+
+    async delete(): Promise<void> {
+        // State only: nothing outside the stack to remove.
+    }
+
+    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
+        const component = COMPONENTS[type];
+        if (component === undefined) {
+            throw new Error(`mesh-rollout provider: unknown component type ${type}; it constructs ${Object.keys(COMPONENTS).join(", ")}`);
+        }
+        const resolved = await resolveInputs(inputs, "args");
+        if (resolved.unknown.length > 0) {
+            const pending = new PendingComponent(type, name, resolved.unknown, options);
+            return { urn: pending.urn, state: {} };
+        }
+        let instance: pulumi.ComponentResource;
+        try {
+            instance = component.create(name, resolved.value as never, options);
+        } catch (e) {
+            if (e instanceof MeshRolloutValidationError) {
+                // The engine prints this as the resource's error, with no stack trace: the message is the answer.
+                throw new pulumi.InputPropertiesError({ message: `${type.split(":").pop()} "${name}": ${e.message}`, errors: [{ propertyPath: e.path, reason: e.message }] });
+            }
+            throw e;
+        }
+        const record = instance as unknown as Record<string, unknown>;
+        const state = Object.fromEntries(component.outputs.filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
+        return { urn: instance.urn, state };
+    }
+}
+
+/** Starts the provider: `pulumi-resource-mesh-rollout <engine address>`. */
+export function main(args: string[]): Promise<void> {
+    return provider.main(new MeshRolloutProvider(), args);
+}
