@@ -6,6 +6,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { planUpgrade } from "../domain";
 import { meshRolloutPolicies } from "../policy-packs/mesh-rollout/policies";
+import { componentBench } from "./components";
 import { mixedStack } from "./mixed-stack";
 import { analyzeLikeSdk, sdkFloor, trivialPack } from "./sdk-invocation";
 
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     await planner();
     await pack();
     await perPolicy();
+    await componentBench(medianMs, fmt);
 }
 
 main().catch((e) => {

@@ -104,6 +104,9 @@ async function openStack(paths: StoryPaths, kubeconfig?: string, istiodValues?: 
         await ws.removeStack(STACK, { force: true });
     }
     fs.rmSync(outDir, { recursive: true, force: true });
+    // The stack's config file outlives the stack: a story told against a cluster left its kubeconfig
+    // there, and the next story, with no cluster, would have targeted that cluster again.
+    fs.rmSync(path.join(PACKAGE_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
     const stack = await Stack.create(STACK, ws);
     await stack.setAllConfig({
         "mesh-rollout:renderDir": { value: path.join(outDir, "current") },
@@ -132,6 +135,20 @@ async function applyStep(stack: Stack, step: StoryStep): Promise<OperationResult
     const c = eventCollector();
     try {
         const r = await stack.up({ policyPacks: [MESH_ROLLOUT_PACK], onEvent: c.onEvent, color: "never" });
+        return c.result(true, r.stdout, r.stderr);
+    } catch (e) {
+        return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
+    }
+}
+
+/**
+ * After an applied step, the same program previewed again must change nothing (`pulumi preview
+ * --expect-no-changes`): no resource, and no provider, is left to update.
+ */
+async function previewNoChanges(stack: Stack): Promise<OperationResult> {
+    const c = eventCollector();
+    try {
+        const r = await stack.preview({ expectNoChanges: true, policyPacks: [MESH_ROLLOUT_PACK], onEvent: c.onEvent, color: "never" });
         return c.result(true, r.stdout, r.stderr);
     } catch (e) {
         return c.result(false, commandOutput(e, "stdout"), commandOutput(e, "stderr"));
@@ -172,10 +189,16 @@ export async function runStory(argv: readonly string[], paths: StoryPaths = DEFA
         if (!result.ok && !refusedByPolicy) {
             console.log(`   error: ${(result.errors.length > 0 ? result.errors : [result.stderr.trim().split("\n").slice(-3).join(" ")]).join("\n          ").trim()}`);
         }
+        let settled = true;
+        if (result.ok) {
+            const again = await previewNoChanges(stack);
+            settled = again.ok && again.changes.filter((c) => c.type !== "pulumi:pulumi:Stack").length === 0;
+            console.log(settled ? "   re-preview (--expect-no-changes): no changes" : `   re-preview (--expect-no-changes): CHANGES LEFT\n${describeChanges(again)}`);
+        }
         const outcome: StepOutcome = {
             n: i + 1,
             slug: step.slug,
-            result: result.ok ? "applied" : refusedByPolicy ? "refused" : "failed",
+            result: !settled ? "failed" : result.ok ? "applied" : refusedByPolicy ? "refused" : "failed",
             operation: result,
             manifests,
             expected: step.expectRefused ? "refused" : "applied",

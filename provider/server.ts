@@ -91,6 +91,11 @@ const COMPONENTS: Record<string, { readonly create: ComponentFactory; readonly o
     [SIDECAR_SET_UPGRADE_TYPE]: { create: (n, a, o) => new SidecarSetUpgrade(n, a, o), outputs: ["sidecarSets", "version"] },
 };
 
+/** The outputs construct returns for a component type (the schema's `properties`). */
+export function componentOutputs(type: string): readonly string[] {
+    return COMPONENTS[type]?.outputs ?? [];
+}
+
 /**
  * A component whose arguments are not all known yet (preview, with a value from a resource not yet
  * created): it is registered alone, says what it could not check, and is built and checked at apply.

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { legacyDynamicRecordType, PACKAGE_VERSION, typeToken } from "./tokens";
+import { legacyDynamicRecordType, PACKAGE_NAME, PACKAGE_VERSION, typeToken } from "./tokens";
 
 /**
  * State-only resources of mesh-rollout (an upgrade ledger, a sidecar version record). They touch no
@@ -64,6 +64,28 @@ export function recordOutputs(inputs: Record<string, unknown>): Record<string, u
     return { key: inputs.key, state: inputs.state, prior: inputs.prior ?? null };
 }
 
+/** The name of the provider resource that serves the records of a stack. */
+export const RECORDS_PROVIDER_NAME = "mesh-rollout-records";
+
+/** The provider resource of the mesh-rollout package, with no settings. */
+class RecordsProvider extends pulumi.ProviderResource {
+    constructor(name: string) {
+        super(PACKAGE_NAME, name, {}, { version: PACKAGE_VERSION });
+    }
+}
+
+let recordsProvider: RecordsProvider | undefined;
+
+/**
+ * The records' provider: one explicit provider resource per program, with no settings. Not the default
+ * provider, whose inputs are the stack's whole `mesh-rollout:*` config namespace: a project that keeps
+ * its own settings there (the main job does) would see that provider "updated" at every stage.
+ */
+export function recordProvider(): pulumi.ProviderResource {
+    recordsProvider ??= new RecordsProvider(RECORDS_PROVIDER_NAME);
+    return recordsProvider;
+}
+
 /**
  * A state-only record whose checked inputs carry the previously applied state as `prior`.
  * Subclasses fix the kind (`mesh-rollout:index:<kind>`, the type the policies match on).
@@ -81,6 +103,7 @@ export abstract class StateRecord extends pulumi.CustomResource {
             { key: args.key, state: args.state, prior: undefined },
             {
                 ...opts,
+                provider: opts?.provider ?? recordProvider(),
                 version: PACKAGE_VERSION,
                 // Release 0.1.0 made records as dynamic resources: same name and parent, other type.
                 aliases: [...(opts?.aliases ?? []), { type: legacyDynamicRecordType(kind) }],

@@ -35,6 +35,11 @@ export interface TestStackOptions {
      * (examples: `example:kubeconfig`) instead of rendering to a folder.
      */
     readonly kubeconfig?: string;
+    /**
+     * Continue this stack (same backend, home, render directory and stack name) with another program:
+     * a program upgrade, as when a project moves to a new release of the package.
+     */
+    readonly continues?: TestStack;
 }
 
 /** A stack of a test program with its own backend, home and render directory. */
@@ -48,7 +53,7 @@ export class TestStack {
 
     static async create(opts: TestStackOptions): Promise<TestStack> {
         const bin = engineBinDir();
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-rollout-it-"));
+        const root = opts.continues?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "mesh-rollout-it-"));
         const renderDir = path.join(root, "rendered");
         const stateDir = path.join(root, "state");
         const home = path.join(root, "home");
@@ -58,9 +63,9 @@ export class TestStack {
         // Never read a kubeconfig of the machine's: tests render to a folder.
         const envVars = { ...engineEnv(bin, stateDir, home, "mesh-rollout-tests"), KUBECONFIG: "" };
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
-        const stackName = opts.stackName ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+        const stackName = opts.continues?.stack.name ?? opts.stackName ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
         const ws = await LocalWorkspace.create({ workDir: programDir, envVars, pulumiHome: home, pulumiCommand });
-        const stack = await Stack.create(stackName, ws);
+        const stack = opts.continues !== undefined ? await Stack.select(stackName, ws) : await Stack.create(stackName, ws);
         const config: ConfigMap = { "mesh-rollout-test:renderDir": { value: renderDir } };
         if (opts.kubeconfig !== undefined) {
             config["mesh-rollout-test:kubeconfig"] = { value: opts.kubeconfig };
@@ -143,6 +148,11 @@ export class TestStack {
     async outputs(): Promise<Record<string, unknown>> {
         const out = await this.stack.outputs();
         return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.value]));
+    }
+
+    /** The stack's state, as `pulumi stack export` gives it. */
+    async exportState(): Promise<unknown> {
+        return (await this.stack.exportStack()).deployment;
     }
 
     /** Removes the stack's temp folder. State is discarded with it. */

@@ -7,7 +7,11 @@ import { REPO_ROOT, TestStack } from "./harness";
 
 describe("the main job (npm start) on the real engine", function () {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-rollout-story-"));
-    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const stackName = `it-story-${process.pid}`;
+    after(() => {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
+    });
 
     it("tells the whole story: install, three stages, a sidecar hot upgrade, a canary step and one refused change", async () => {
         const lines: string[] = [];
@@ -15,7 +19,7 @@ describe("the main job (npm start) on the real engine", function () {
         console.log = (...args: unknown[]) => lines.push(args.join(" "));
         let code: number;
         try {
-            code = await runStory([], { workDir: path.join(tmp, "work"), outDir: path.join(tmp, "out"), stackName: `it-story-${process.pid}` });
+            code = await runStory([], { workDir: path.join(tmp, "work"), outDir: path.join(tmp, "out"), stackName });
         } finally {
             console.log = log;
         }
@@ -40,6 +44,19 @@ describe("the main job (npm start) on the real engine", function () {
         assert.match(text, /\| # +\| step +\| result +\| changes +\| policy verdicts +\| manifests +\|/);
         assert.match(text, /\| 7 +\| refused-jump +\| refused +\|/);
         assert.match(text, /The story ran as expected\./);
+        // Every applied step is settled: previewed again with --expect-no-changes, nothing is left.
+        const applied = STORY.filter((s) => !s.expectRefused).length;
+        assert.equal(text.match(/re-preview \(--expect-no-changes\): no changes/g)?.length, applied, text);
+        // The records are our provider's resources: no dynamic provider anywhere, and after the install
+        // no provider resource in any step's changes (their settings never change in the story).
+        assert.doesNotMatch(text, /pulumi-nodejs/);
+        const afterInstall = text.split("== Step 2/")[1] ?? "";
+        assert.deepEqual(
+            afterInstall.split("\n").filter((l) => l.includes("pulumi:providers:")),
+            [],
+            "a provider appeared in a stage's diff",
+        );
+        assert.match(text.split("== Step 2/")[0], /mesh-rollout:index:MeshUpgradeLedger/);
     });
 
     const bad: [string, Record<string, string>, RegExp][] = [

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { generateSchema } from "../../../scripts/schema";
+import { componentOutputs, MeshRolloutProvider, resolveInputs } from "../../../provider/server";
+import {
+    COMPONENT_TYPES,
+    legacyDynamicRecordType,
+    MESH_LEDGER_TYPE,
+    PACKAGE_NAME,
+    PACKAGE_VERSION,
+    RECORD_TYPES,
+    SIDECAR_VERSION_RECORD_TYPE,
+} from "../../../provider/tokens";
+import { installMocks } from "../support/mocks";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const schemaFile = JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")) as {
+    name: string;
+    version: string;
+    resources: Record<string, { isComponent?: boolean; properties: Record<string, unknown>; inputProperties: Record<string, unknown> }>;
+};
+const LEDGER_URN = `urn:pulumi:dev::proj::mesh-rollout:index:MeshRevision$${MESH_LEDGER_TYPE}::m-ledger`;
+
+describe("schema.json", () => {
+    it("is exactly what scripts/schema.ts generates from the TypeScript args and outputs (run `npm run schema` after changing them)", function () {
+        this.timeout(60000);
+        const generated = generateSchema();
+        assert.deepEqual(schemaFile, JSON.parse(JSON.stringify(generated)), "schema.json drifted from the TypeScript types: run `npm run schema`");
+    });
+
+    it("names the package and version the provider reports, and package.json's version", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+        assert.equal(schemaFile.name, PACKAGE_NAME);
+        assert.equal(schemaFile.version, PACKAGE_VERSION);
+        assert.equal(pkg.version, PACKAGE_VERSION);
+        assert.equal(new MeshRolloutProvider("{}").version, PACKAGE_VERSION);
+    });
+
+    it("declares every component the provider constructs, with the outputs construct returns, and the records it serves", () => {
+        const components = Object.entries(schemaFile.resources)
+            .filter(([, r]) => r.isComponent === true)
+            .map(([t]) => t)
+            .sort();
+        assert.deepEqual(components, [...COMPONENT_TYPES].sort());
+        for (const type of COMPONENT_TYPES) {
+            assert.deepEqual(Object.keys(schemaFile.resources[type].properties).sort(), [...componentOutputs(type)].sort(), type);
+        }
+        for (const type of RECORD_TYPES) {
+            assert.deepEqual(Object.keys(schemaFile.resources[type].inputProperties).sort(), ["key", "state"]);
+        }
+    });
+
+    it("maps a discriminated union (traffic) to one object type with every member's properties, `kind` required", () => {
+        const s = schemaFile as unknown as { types: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+        const traffic = s.types["mesh-rollout:index:CanaryReleaseTraffic"];
+        assert.deepEqual(Object.keys(traffic.properties).sort(), ["kind", "match", "percentage", "serve", "step", "steps", "weight"]);
+        assert.deepEqual(traffic.required, ["kind"]);
+    });
+});
+
+describe("MeshRolloutProvider records", () => {
+    const p = new MeshRolloutProvider("{}");
+
+    it("check carries the last different applied state as prior, and keeps prior on a re-run", async () => {
+        const first = await p.check(LEDGER_URN, undefined as never, { key: "m", state: { stage: "controlPlane" } });
+        assert.deepEqual(first.inputs, { key: "m", state: { stage: "controlPlane" }, prior: null });
+        const next = await p.check(LEDGER_URN, first.inputs as Record<string, unknown>, { key: "m", state: { stage: "dataPlane" } });
+        assert.deepEqual(next.inputs, { key: "m", state: { stage: "dataPlane" }, prior: { stage: "controlPlane" } });
+        const rerun = await p.check(LEDGER_URN, next.inputs as Record<string, unknown>, { key: "m", state: { stage: "dataPlane" } });
+        assert.deepEqual(rerun.inputs, next.inputs);
+    });
+
+    it("check reports a missing key or a non-object state as failures, naming the property", async () => {
+        const r = await p.check(LEDGER_URN, {}, { state: [1] });
+        assert.deepEqual(
+            r.failures?.map((f) => f.property),
+            ["key", "state"],
+        );
+        assert.match(r.failures?.[0].reason ?? "", /key must be a non-empty string .* got nothing/);
+    });
+
+    it("diff: a 0.1.0 dynamic record (with __provider) and the same state is no change; a new key replaces", async () => {
+        const olds = { __provider: "exports.handler = ...", key: "m", state: { a: 1 }, prior: null };
+        const same = await p.diff("m", LEDGER_URN, olds, { key: "m", state: { a: 1 }, prior: null });
+        assert.equal(same.changes, false);
+        const moved = await p.diff("m", LEDGER_URN, olds, { key: "n", state: { a: 1 }, prior: null });
+        assert.deepEqual([moved.changes, moved.replaces], [true, ["key"]]);
+        const edited = await p.diff("m", LEDGER_URN, olds, { key: "m", state: { a: 2 }, prior: { a: 1 } });
+        assert.deepEqual([edited.changes, edited.replaces], [true, []]);
+    });
+
+    it("create and update return the checked inputs as outputs, the key as id", async () => {
+        const inputs = { key: "1.0.0", state: { digest: "sha256:x" }, prior: null };
+        const urn = `urn:pulumi:dev::proj::${SIDECAR_VERSION_RECORD_TYPE}::r`;
+        assert.deepEqual(await p.create(urn, inputs), { id: "1.0.0", outs: inputs });
+        assert.deepEqual(await p.update("1.0.0", urn, inputs, { ...inputs, prior: { digest: "old" } }), { outs: { ...inputs, prior: { digest: "old" } } });
+    });
+
+    it("refuses a type it does not serve, naming what it serves", async () => {
+        await assert.rejects(p.create("urn:pulumi:dev::proj::mesh-rollout:index:Other::x", {}), /mesh-rollout:index:Other::x is not a resource this provider manages \(it serves mesh-rollout:index:MeshUpgradeLedger, mesh-rollout:index:SidecarVersionRecord/);
+    });
+
+    it("keeps the 0.1.0 dynamic types as the records' aliases", () => {
+        assert.equal(legacyDynamicRecordType("MeshUpgradeLedger"), "pulumi-nodejs:dynamic/mesh-rollout:MeshUpgradeLedger");
+    });
+});
+
+describe("MeshRolloutProvider construct inputs", () => {
+    before(() => installMocks());
+
+    it("resolves plain values and known Outputs; keeps secrets secret", async () => {
+        const r = await resolveInputs({ a: pulumi.output("x"), b: [1, pulumi.output(2)], s: pulumi.secret("token") }, "args");
+        assert.deepEqual(r.unknown, []);
+        const v = r.value as { a: string; b: number[]; s: pulumi.Output<string> };
+        assert.deepEqual([v.a, v.b], ["x", [1, 2]]);
+        assert.equal(pulumi.Output.isInstance(v.s), true);
+        assert.equal(await pulumi.isSecret(v.s), true);
+    });
+
+    it("reports the path of every value unknown at preview", async () => {
+        const unknownOutput = new pulumi.Output([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve([]));
+        const r = await resolveInputs({ version: "1.0.0", image: unknownOutput, mosn: { api: pulumi.unknown } }, "args");
+        assert.deepEqual(r.unknown, ["args.image", "args.mosn.api"]);
+    });
+
+    it("refuses an unknown component type, naming those it constructs", async () => {
+        await assert.rejects(new MeshRolloutProvider("{}").construct("x", "mesh-rollout:index:Nope", {}, {}), /unknown component type mesh-rollout:index:Nope; it constructs mesh-rollout:index:MeshRevision/);
+    });
+});
