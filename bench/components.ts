@@ -24,7 +24,6 @@ interface Shape {
 }
 
 // The registration call of the SDK, watched during one probe run to learn the children's options.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtimeResource = require("@pulumi/pulumi/runtime/resource") as { registerResource: (...args: unknown[]) => void };
 
 let registered: Registered[] = [];
@@ -104,7 +103,17 @@ export async function componentBench(medianMs: (fn: () => Promise<void>) => Prom
     const shapes: Shape[] = [];
     const original = runtimeResource.registerResource;
     runtimeResource.registerResource = (...args: unknown[]) => {
-        const [res, parent, type, name, custom, , , props, opts] = args as [pulumi.Resource, pulumi.Resource | undefined, string, string, boolean, unknown, unknown, Record<string, unknown>, pulumi.ResourceOptions];
+        const [res, parent, type, name, custom, , , props, opts] = args as [
+            pulumi.Resource,
+            pulumi.Resource | undefined,
+            string,
+            string,
+            boolean,
+            unknown,
+            unknown,
+            Record<string, unknown>,
+            pulumi.ResourceOptions,
+        ];
         seen.push(res);
         const deps = ([] as unknown[]).concat(opts.dependsOn ?? []) as pulumi.Resource[];
         shapes.push({ type, name, custom, props, parent: parent === undefined ? -1 : seen.indexOf(parent), dependsOn: deps.map((d) => seen.indexOf(d)).filter((i) => i >= 0) });

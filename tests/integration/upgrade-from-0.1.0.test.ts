@@ -62,7 +62,10 @@ describe(`a stack made by release ${PREVIOUS_RELEASE} (dynamic records) moves to
                     );
                     // The only changes: our provider comes in, the dynamic-provider shim goes.
                     assert.deepEqual(
-                        preview.changes.filter((c) => c.type !== "pulumi:pulumi:Stack").map((c) => `${c.op} ${c.type}::${c.name}`).sort(),
+                        preview.changes
+                            .filter((c) => c.type !== "pulumi:pulumi:Stack")
+                            .map((c) => `${c.op} ${c.type}::${c.name}`)
+                            .sort(),
                         ["create pulumi:providers:mesh-rollout::mesh-rollout-records", "delete pulumi:providers:pulumi-nodejs::default"],
                     );
                     // The records are the same resources under their new type (aliases), unchanged.

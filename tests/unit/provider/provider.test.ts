@@ -4,15 +4,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { generateSchema } from "../../../scripts/schema";
 import { componentOutputs, MeshRolloutProvider, resolveInputs } from "../../../provider/server";
-import {
-    COMPONENT_TYPES,
-    legacyDynamicRecordType,
-    MESH_LEDGER_TYPE,
-    PACKAGE_NAME,
-    PACKAGE_VERSION,
-    RECORD_TYPES,
-    SIDECAR_VERSION_RECORD_TYPE,
-} from "../../../provider/tokens";
+import { COMPONENT_TYPES, legacyDynamicRecordType, MESH_LEDGER_TYPE, PACKAGE_NAME, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_VERSION_RECORD_TYPE } from "../../../provider/tokens";
 import { installMocks } from "../support/mocks";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -99,7 +91,10 @@ describe("MeshRolloutProvider records", () => {
     });
 
     it("refuses a type it does not serve, naming what it serves", async () => {
-        await assert.rejects(p.create("urn:pulumi:dev::proj::mesh-rollout:index:Other::x", {}), /mesh-rollout:index:Other::x is not a resource this provider manages \(it serves mesh-rollout:index:MeshUpgradeLedger, mesh-rollout:index:SidecarVersionRecord/);
+        await assert.rejects(
+            p.create("urn:pulumi:dev::proj::mesh-rollout:index:Other::x", {}),
+            /mesh-rollout:index:Other::x is not a resource this provider manages \(it serves mesh-rollout:index:MeshUpgradeLedger, mesh-rollout:index:SidecarVersionRecord/,
+        );
     });
 
     it("keeps the 0.1.0 dynamic types as the records' aliases", () => {
@@ -126,6 +121,9 @@ describe("MeshRolloutProvider construct inputs", () => {
     });
 
     it("refuses an unknown component type, naming those it constructs", async () => {
-        await assert.rejects(new MeshRolloutProvider("{}").construct("x", "mesh-rollout:index:Nope", {}, {}), /unknown component type mesh-rollout:index:Nope; it constructs mesh-rollout:index:MeshRevision/);
+        await assert.rejects(
+            new MeshRolloutProvider("{}").construct("x", "mesh-rollout:index:Nope", {}, {}),
+            /unknown component type mesh-rollout:index:Nope; it constructs mesh-rollout:index:MeshRevision/,
+        );
     });
 });
