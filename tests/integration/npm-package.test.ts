@@ -94,12 +94,12 @@ describe("the npm tarball in a project of its own: plugin by path, policy pack f
         const policyPack = path.join(pkg, "policy-packs", "mesh-rollout");
         const s = await TestStack.create({ program: project });
         try {
-            await s.setConfig({ "uses-mesh-rollout:renderDir": s.renderDir });
+            await s.setConfig({ "uses-mesh-rollout:renderDir": s.renderDir, "uses-mesh-rollout:version": "1.14.5" });
             const up = await s.up({ policyPacks: [policyPack] });
             assert.equal(up.ok, true, explain(up));
-            assert.deepEqual(await s.outputs(), { revisions: ["1-12-4"] });
+            assert.deepEqual(await s.outputs(), { revisions: ["1-14-5"] });
             assert.ok(up.steps.some((st) => st.type === "mesh-rollout:index:MeshUpgradeLedger"));
-            await s.setConfig({ "uses-mesh-rollout:version": "1.14.5", "uses-mesh-rollout:upgradeTo": "1.17.0" });
+            await s.setConfig({ "uses-mesh-rollout:upgradeTo": "1.17.0" });
             const refused = await s.preview({ policyPacks: [policyPack] });
             assert.equal(refused.ok, false);
             assert.deepEqual(
