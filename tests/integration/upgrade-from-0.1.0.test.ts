@@ -40,7 +40,10 @@ describe(`a stack made by release ${PREVIOUS_RELEASE} (dynamic records) moves to
 
     for (const program of ["mesh-upgrade", "sidecar-catalog"] as const) {
         it(`${program}: previews with no replacement and no change beyond the type move, then applies and settles`, async () => {
-            const config = program === "mesh-upgrade" ? { "mesh-rollout-test:to": "1.14.5", "mesh-rollout-test:stage": "controlPlane" } : {};
+            const config: Record<string, string> =
+                program === "mesh-upgrade"
+                    ? { "mesh-rollout-test:to": "1.14.5", "mesh-rollout-test:stage": "controlPlane" }
+                    : { "mesh-rollout-test:catalog": JSON.stringify([{ version: "1.0.0", image: "registry.example.com/mesh/proxy:1.0.0" }]), "mesh-rollout-test:use": "1.0.0" };
             const old = await TestStack.create({ program: path.join(previous, "tests/integration/programs", program), config });
             try {
                 // 0.1.0's pack ran from its compiled dist/, which a source archive lacks: the old stack is made without it.
