@@ -115,7 +115,9 @@ describe("MeshRolloutProvider construct inputs", () => {
     });
 
     it("reports the path of every value unknown at preview", async () => {
-        const unknownOutput = new pulumi.Output([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve([]));
+        // An Output whose value is unknown, as the engine sends one at preview.
+        const OutputCtor = pulumi.Output as unknown as new (...args: unknown[]) => pulumi.Output<unknown>;
+        const unknownOutput = new OutputCtor([], Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve([]));
         const r = await resolveInputs({ version: "1.0.0", image: unknownOutput, mosn: { api: pulumi.unknown } }, "args");
         assert.deepEqual(r.unknown, ["args.image", "args.mosn.api"]);
     });
