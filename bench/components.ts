@@ -77,6 +77,13 @@ class PlainComponent extends pulumi.ComponentResource {
     }
 }
 
+/** A custom resource registered as it is (the records, on the raw side). */
+class PlainCustom extends pulumi.CustomResource {
+    constructor(type: string, name: string, props: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+        super(type, name, props, opts);
+    }
+}
+
 type Ctor = new (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
 
 /**
@@ -153,7 +160,7 @@ export async function componentBench(medianMs: (fn: () => Promise<void>) => Prom
                 if (Sdk !== undefined) {
                     made.push(new Sdk(name, r.props, opts));
                 } else {
-                    made.push(r.custom ? new pulumi.CustomResource(r.type, name, r.props, opts) : new PlainComponent(r.type, name, opts));
+                    made.push(r.custom ? new PlainCustom(r.type, name, r.props, opts) : new PlainComponent(r.type, name, opts));
                 }
             }
         }),
