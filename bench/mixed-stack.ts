@@ -11,7 +11,6 @@ export interface StackResource {
     readonly props: Record<string, unknown>;
 }
 
-
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
