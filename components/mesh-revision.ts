@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
+import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
 import { MeshUpgradeLedger } from "./ledger";
 import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
@@ -38,6 +39,15 @@ export interface MeshRevisionArgs extends MeshSpecInput {
     readonly chart?: IstiodChartArgs;
     /** Create the control-plane namespace. @default true in install mode, false in managed mode */
     readonly createIstioNamespace?: boolean;
+    /**
+     * Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
+     * mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
+     * the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
+     * the restart to do. Without a kubeconfig (render mode) the data plane is "not verified", and
+     * `finalizeGate` decides: `warn` (the default then) or `refuse`. With one, a failed read refuses unless
+     * `finalizeGate: "warn"`.
+     */
+    readonly liveCheck?: { readonly kubeconfig?: string; readonly finalizeGate?: "refuse" | "warn" };
 }
 
 export const ISTIO_CHARTS_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -57,6 +67,10 @@ export class MeshRevision extends pulumi.ComponentResource {
     readonly stage: pulumi.Output<string>;
     /** The planner's verdict on the declared upgrade, in words. */
     readonly plan: pulumi.Output<string | undefined>;
+    /** Pods of the mesh's namespaces still running the old revision's sidecar (`namespace/pod (owner)`), as read from the cluster. */
+    readonly podsOnOldRevision: pulumi.Output<string[]>;
+    /** The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified. */
+    readonly dataPlane: pulumi.Output<string>;
 
     constructor(name: string, args: MeshRevisionArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every argument is checked (and the layout decided) before anything is registered: a refused
@@ -71,7 +85,7 @@ export class MeshRevision extends pulumi.ComponentResource {
         }
         // The ledger goes first and every child waits for it: its policies (stage order, version jump)
         // then judge the update before any child is touched, even in an update that skips the preview.
-        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode) }, { parent: this });
+        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode), liveCheck: install.liveCheck }, { parent: this });
         createMeshChildren(this, name, spec, layout, { ...install, ledger });
 
         this.revisions = pulumi.output(layout.revisions.map((r) => r.name));
@@ -79,12 +93,21 @@ export class MeshRevision extends pulumi.ComponentResource {
         this.stillOnOldRevision = pulumi.output([...layout.onOldRevision]);
         this.stage = pulumi.output(layout.stage);
         this.plan = pulumi.output(layout.plan?.reason);
+        const tags = { ...layout.tags };
+        this.podsOnOldRevision = ledger.observed.apply((o) =>
+            o === null || o === undefined ? [] : podsOnRevision(o.pods, layout.oldRevision, tags).map((p) => `${p.namespace}/${p.name} (${p.owner})`),
+        );
+        this.dataPlane = ledger.observed.apply((o) =>
+            o === null || o === undefined ? "no upgrade under way: the data plane is not judged" : dataPlaneWords(o, layout.oldRevision, layout.newRevision ?? null, tags),
+        );
         this.registerOutputs({
             revisions: this.revisions,
             tags: this.tags,
             stillOnOldRevision: this.stillOnOldRevision,
             stage: this.stage,
             plan: this.plan,
+            podsOnOldRevision: this.podsOnOldRevision,
+            dataPlane: this.dataPlane,
         });
     }
 }

@@ -60,8 +60,29 @@ export const istiodChartSchema = z
     )
     .strict();
 
+/**
+ * Safety checks against the live cluster (issue: guards judge what runs, not only what is declared):
+ * the ledger's provider reads the pods of the mesh's namespaces with this kubeconfig at every preview
+ * and update of an upgrade, and the policy pack refuses finalize while any runs the old revision.
+ */
+export const liveCheckSchema = z
+    .object(
+        {
+            /** Path of the kubeconfig of the cluster the stack targets (read-only: list pods). Empty or absent: no cluster (render mode). */
+            kubeconfig: z.string(remedy('Give the kubeconfig file path, e.g. liveCheck: { kubeconfig: "/home/me/.kube/config" }.')).max(4096).optional(),
+            /**
+             * What the finalize guard does when the data plane could not be read: `refuse`, or `warn`.
+             * @default "warn" without a kubeconfig (render mode), "refuse" with one (a failed read refuses)
+             */
+            finalizeGate: z.enum(["refuse", "warn"], remedy('Give refuse or warn, e.g. liveCheck: { finalizeGate: "refuse" }.')).optional(),
+        },
+        remedy('Give { kubeconfig, finalizeGate }, e.g. liveCheck: { kubeconfig: "/home/me/.kube/config" }.'),
+    )
+    .strict();
+
 export const meshInstallSchema = z
     .object({
+        liveCheck: liveCheckSchema.optional(),
         mode: z
             .enum(MESH_MODES, remedy('install runs istiod per revision from a Helm chart; managed leaves the control plane to a cloud (ASM). E.g. mode: "install".'))
             .default("install"),
@@ -76,11 +97,13 @@ export type IstiodChartSpec = z.output<typeof istiodChartSchema>;
 /** How the control plane is run, with defaults resolved. */
 export interface MeshInstall {
     readonly mode: MeshMode;
+    /** The live checks: the kubeconfig to read pods with (none in render mode) and the gate when unread. */
+    readonly liveCheck: { readonly kubeconfig?: string; readonly finalizeGate: "refuse" | "warn" };
     readonly chart?: IstiodChartSpec;
     readonly createIstioNamespace: boolean;
 }
 
-const INSTALL_KEYS = new Set(["mode", "chart", "createIstioNamespace"]);
+const INSTALL_KEYS = new Set(["mode", "chart", "createIstioNamespace", "liveCheck"]);
 
 /**
  * Checks all of MeshRevision's arguments (the mesh spec and how it is installed) and returns them
@@ -104,7 +127,9 @@ export function parseMeshRevisionArgs(args: unknown, path = "args"): { spec: Mes
             remedy: 'Remove chart, or set mode: "install" to run istiod from it.',
         });
     }
-    return { spec, install: { ...install, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" } };
+    const kubeconfig = install.liveCheck?.kubeconfig === "" ? undefined : install.liveCheck?.kubeconfig;
+    const liveCheck = { ...(kubeconfig !== undefined ? { kubeconfig } : {}), finalizeGate: install.liveCheck?.finalizeGate ?? (kubeconfig !== undefined ? "refuse" : "warn") } as const;
+    return { spec, install: { ...install, liveCheck, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" } };
 }
 
 /** A component's `args` must be an object: null, a string or a list get our error, not a TypeError. */

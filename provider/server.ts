@@ -12,8 +12,10 @@ import { MeshRevision } from "../components/mesh-revision";
 import { SidecarSetUpgrade } from "../components/sidecar-set-upgrade";
 import { SidecarVersion } from "../components/sidecar-version";
 import { MeshRolloutValidationError } from "../domain/errors";
+import type { DataPlaneObservation } from "../domain/data-plane";
+import { observeDataPlane as readDataPlane } from "./live";
 import { checkRecord, diffRecord, recordOutputs } from "./state-record";
-import { CANARY_RELEASE_TYPE, MESH_REVISION_TYPE, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_SET_UPGRADE_TYPE, SIDECAR_VERSION_TYPE } from "./tokens";
+import { CANARY_RELEASE_TYPE, MESH_LEDGER_TYPE, MESH_REVISION_TYPE, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_SET_UPGRADE_TYPE, SIDECAR_VERSION_TYPE } from "./tokens";
 
 /** The package root (holds schema.json), from the source tree or from dist/. */
 export function packageRoot(): string {
@@ -85,7 +87,7 @@ type ComponentFactory = (name: string, args: never, opts: pulumi.ComponentResour
 
 /** Each component's constructor and the outputs it returns to the calling program. */
 const COMPONENTS: Record<string, { readonly create: ComponentFactory; readonly outputs: readonly string[] }> = {
-    [MESH_REVISION_TYPE]: { create: (n, a, o) => new MeshRevision(n, a, o), outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan"] },
+    [MESH_REVISION_TYPE]: { create: (n, a, o) => new MeshRevision(n, a, o), outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan", "podsOnOldRevision", "dataPlane"] },
     [CANARY_RELEASE_TYPE]: { create: (n, a, o) => new CanaryRelease(n, a, o), outputs: ["routing", "subsets", "traffic", "deploymentName"] },
     [SIDECAR_VERSION_TYPE]: { create: (n, a, o) => new SidecarVersion(n, a, o), outputs: ["version", "image", "digest", "catalogObject"] },
     [SIDECAR_SET_UPGRADE_TYPE]: { create: (n, a, o) => new SidecarSetUpgrade(n, a, o), outputs: ["sidecarSets", "version"] },
@@ -117,7 +119,10 @@ export class MeshRolloutProvider implements provider.Provider {
     readonly version = PACKAGE_VERSION;
     readonly schema: string;
 
-    constructor(schema?: string) {
+    constructor(
+        schema?: string,
+        private readonly observeDataPlane: (kubeconfig: string | undefined, namespaces: readonly string[]) => Promise<DataPlaneObservation> = readDataPlane,
+    ) {
         this.schema = schema ?? fs.readFileSync(path.join(packageRoot(), "schema.json"), "utf8");
     }
 
@@ -130,7 +135,28 @@ export class MeshRolloutProvider implements provider.Provider {
         if (news.state === null || typeof news.state !== "object" || Array.isArray(news.state)) {
             failures.push({ property: "state", reason: "state must be an object (the applied stage or version spec)" });
         }
-        return failures.length > 0 ? { failures } : { inputs: checkRecord(olds, news) };
+        if (failures.length > 0) {
+            return { failures };
+        }
+        const inputs = checkRecord(olds, news);
+        if (recordType(urn) === MESH_LEDGER_TYPE) {
+            inputs.observed = await this.observe(inputs);
+        }
+        return { inputs };
+    }
+
+    /**
+     * The live data plane under an upgrade: the pods of the namespaces bound to the mesh (and of its
+     * gateways), read with the kubeconfig of `liveCheck`. Without an upgrade there is nothing to judge.
+     */
+    private async observe(inputs: Record<string, unknown>): Promise<DataPlaneObservation | null> {
+        const state = inputs.state as { upgrade?: unknown; namespaces?: Record<string, unknown>; gateways?: Record<string, unknown> };
+        if (state.upgrade === null || state.upgrade === undefined) {
+            return null;
+        }
+        const live = (inputs.liveCheck ?? {}) as { kubeconfig?: unknown };
+        const namespaces = new Set([...Object.keys(state.namespaces ?? {}), ...Object.keys(state.gateways ?? {}).map((g) => g.split("/")[0])]);
+        return this.observeDataPlane(typeof live.kubeconfig === "string" ? live.kubeconfig : undefined, [...namespaces]);
     }
 
     async diff(_id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {

@@ -24,6 +24,8 @@ export interface StateRecordInputs {
     readonly key: pulumi.Input<string>;
     /** The state being applied. */
     readonly state: pulumi.Input<RecordValue>;
+    /** Inputs of a record kind beyond key and state (the ledger's `liveCheck`); never part of its diff. */
+    readonly extra?: Readonly<Record<string, pulumi.Input<unknown>>>;
 }
 
 /** JSON with object keys sorted, so that equal values compare equal whatever their key order. */
@@ -47,7 +49,9 @@ export function checkRecord(olds: Record<string, unknown> | undefined, news: Rec
     if (hadState) {
         prior = canonicalJson(olds.state) === canonicalJson(news.state) ? (olds.prior ?? null) : olds.state;
     }
-    return { key: news.key, state: news.state, prior };
+    // Kind-specific inputs (the ledger's liveCheck) pass through; 0.1.0's `__provider` does not.
+    const extra = Object.fromEntries(Object.entries(news).filter(([k]) => !["key", "state", "prior", "__provider"].includes(k)));
+    return { ...extra, key: news.key, state: news.state, prior };
 }
 
 /**
@@ -61,7 +65,7 @@ export function diffRecord(olds: Record<string, unknown>, news: Record<string, u
 
 /** The outputs of a record: exactly its checked inputs. */
 export function recordOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
-    return { key: inputs.key, state: inputs.state, prior: inputs.prior ?? null };
+    return { ...inputs, key: inputs.key, state: inputs.state, prior: inputs.prior ?? null };
 }
 
 /** The name of the provider resource that serves the records of a stack. */
@@ -100,7 +104,7 @@ export abstract class StateRecord extends pulumi.CustomResource {
         super(
             typeToken(kind),
             name,
-            { key: args.key, state: args.state, prior: undefined },
+            { ...(args.extra ?? {}), key: args.key, state: args.state, prior: undefined },
             {
                 ...opts,
                 provider: opts?.provider ?? recordProvider(),

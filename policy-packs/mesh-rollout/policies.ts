@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { canaryPolicies } from "./canary-policies";
 import { guardPolicies } from "./guard";
 import { hardeningPolicies } from "./hardening-policies";
+import { dataPlaneReport } from "./policies/data-plane-report";
 import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old-revision";
 import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
@@ -20,6 +21,7 @@ export const unguardedPolicies: Policies = [
     namespaceLabelsExclusive,
     revLabelKnown,
     finalizeNothingOnOldRevision,
+    dataPlaneReport,
     namespaceInjectionRemoved,
     sidecarVersionImmutableInUse,
     sidecarVersionInCatalog,

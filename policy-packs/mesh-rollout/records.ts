@@ -2,6 +2,7 @@
 // last applied. A record may have been written by another mesh-rollout version, so each policy
 // reads only the fields it needs, and a missing or mistyped field is a FieldProblem, not a crash.
 import { CANARY_STAGES, CanaryStage, MeshLedgerState } from "../../domain";
+import type { DataPlaneObservation, LiveGate } from "../../domain/data-plane";
 import { Checker, FieldProblem, field, labelValue, listOf, mapOf, nullable, oneOf, optional, Read, readFields, Shape, string, Path } from "./fields";
 import { PolicyResource } from "./resources";
 import { shown } from "./values";
@@ -50,13 +51,24 @@ export interface RecordResource {
     readonly label: string;
     readonly state: unknown;
     readonly prior: unknown;
+    /** The ledger's live observation (set by the provider's check), and its liveCheck settings. */
+    readonly observed: unknown;
+    readonly liveCheck: unknown;
 }
 
 function recordOf(r: PolicyResource, type: string, kind: string): RecordResource | undefined {
     if (r.type !== type) {
         return undefined;
     }
-    return { name: shown(r.name), urn: r.urn, label: `${kind} ${shown(r.name)}`, state: field(r.props, "state"), prior: field(r.props, "prior") };
+    return {
+        name: shown(r.name),
+        urn: r.urn,
+        label: `${kind} ${shown(r.name)}`,
+        state: field(r.props, "state"),
+        prior: field(r.props, "prior"),
+        observed: field(r.props, "observed"),
+        liveCheck: field(r.props, "liveCheck"),
+    };
 }
 
 export function ledgerOf(r: PolicyResource): RecordResource | undefined {
@@ -118,4 +130,30 @@ export function recordViolation(record: RecordResource, problem: FieldProblem, p
         ? `The record was last applied by a mesh-rollout version that wrote it differently. Check this change by hand, then run this one update with {"${policy}": "advisory"} in --policy-pack-config; the next apply rewrites the record.`
         : "The program's mesh-rollout writes records this policy pack cannot read: use the same mesh-rollout version for the program and the policy pack.";
     return `${record.label} must have ${problem.describe()}. ${remedy}`;
+}
+
+/** The ledger's live data plane, as the provider observed it; undefined when it carries none (no upgrade, or an older provider). */
+export interface LiveDataPlane {
+    readonly observation: DataPlaneObservation;
+    readonly gate: LiveGate;
+}
+
+/** Reads `observed` and `liveCheck.finalizeGate` defensively: anything unreadable counts as not verified. */
+export function liveDataPlaneOf(ledger: RecordResource): LiveDataPlane | undefined {
+    const o = ledger.observed as Partial<DataPlaneObservation> | null | undefined;
+    if (o === null || o === undefined || typeof o !== "object") {
+        return undefined;
+    }
+    const gateValue = (ledger.liveCheck as { finalizeGate?: unknown } | undefined)?.finalizeGate;
+    const gate: LiveGate = gateValue === "refuse" ? "refuse" : "warn";
+    const pods = Array.isArray(o.pods)
+        ? o.pods.filter(
+              (p): p is DataPlaneObservation["pods"][number] =>
+                  p !== null && typeof p === "object" && typeof p.namespace === "string" && typeof p.name === "string" && typeof p.owner === "string",
+          )
+        : [];
+    if (o.verified !== true) {
+        return { observation: { verified: false, reason: typeof o.reason === "string" ? o.reason : "no cluster", pods: [] }, gate };
+    }
+    return { observation: { verified: true, ...(typeof o.at === "string" ? { at: o.at } : {}), pods }, gate };
 }

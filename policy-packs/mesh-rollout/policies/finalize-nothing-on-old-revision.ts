@@ -1,7 +1,8 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { REV_LABEL } from "../../../domain";
 import { isProblem } from "../fields";
-import { LedgerFields, ledgerOf, ledgerState, recordViolation, RecordResource } from "../records";
+import { describePods, podsOnRevision } from "../../../domain/data-plane";
+import { LedgerFields, ledgerOf, ledgerState, liveDataPlaneOf, recordViolation, RecordResource } from "../records";
 import { fieldViolation, readMetadata, resourceLabel, WEBHOOK_TYPE } from "../resources";
 import { revLabelOf } from "../rev-labels";
 import { listSome, shown } from "../values";
@@ -91,6 +92,25 @@ export const finalizeNothingOnOldRevision: StackValidationPolicy = {
             if (still.size > 0) {
                 reportViolation(
                     `Mesh ${ledger.name} must not finalize while anything still points at the old revision ${shown(old)}: ${listSome([...still])}. Move them to ${shown(state.upgrade?.to ?? "the new version")} (apply dataPlane without 'hold'), or roll back.`,
+                    ledger.urn,
+                );
+            }
+            // What runs, not only what is declared: pods still on the old revision's sidecar.
+            const live = liveDataPlaneOf(ledger);
+            if (live === undefined) {
+                continue;
+            }
+            if (live.observation.verified) {
+                const pods = podsOnRevision(live.observation.pods, old, state.tags);
+                if (pods.length > 0) {
+                    reportViolation(
+                        `Mesh ${ledger.name} must not finalize while ${pods.length} pod${pods.length === 1 ? "" : "s"} still run the sidecar of the old revision ${shown(old)} (read from the cluster): ${describePods(pods).join("; ")}. Restart them onto ${shown(state.upgrade?.to ?? "the new version")} (list them in the namespace's restart, or kubectl rollout restart), then preview finalize again.`,
+                        ledger.urn,
+                    );
+                }
+            } else if (live.gate === "refuse") {
+                reportViolation(
+                    `Mesh ${ledger.name} must not finalize unverified: ${shown(live.observation.reason ?? "no cluster")}, so no one knows whether pods still run the old revision ${shown(old)}. Give liveCheck.kubeconfig of the cluster (read access to pods), or set liveCheck.finalizeGate: "warn" to accept the risk.`,
                     ledger.urn,
                 );
             }

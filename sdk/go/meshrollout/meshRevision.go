@@ -17,8 +17,12 @@ import (
 type MeshRevision struct {
 	pulumi.ResourceState
 
+	// The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified.
+	DataPlane pulumi.StringPtrOutput `pulumi:"dataPlane"`
 	// The planner's verdict on the declared upgrade, in words.
 	Plan pulumi.StringPtrOutput `pulumi:"plan"`
+	// Pods of the mesh's namespaces still running the old revision's sidecar (`namespace/pod (owner)`), as read from the cluster.
+	PodsOnOldRevision pulumi.StringArrayOutput `pulumi:"podsOnOldRevision"`
 	// Revisions installed at this stage.
 	Revisions pulumi.StringArrayOutput `pulumi:"revisions"`
 	// The stage applied (`none` without an upgrade).
@@ -57,6 +61,13 @@ type meshRevisionArgs struct {
 	CreateIstioNamespace *bool                  `pulumi:"createIstioNamespace"`
 	Gateways             []MeshRevisionGateways `pulumi:"gateways"`
 	IstioNamespace       *string                `pulumi:"istioNamespace"`
+	// Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
+	// mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
+	// the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
+	// the restart to do. Without a kubeconfig (render mode) the data plane is "not verified", and
+	// `finalizeGate` decides: `warn` (the default then) or `refuse`. With one, a failed read refuses unless
+	// `finalizeGate: "warn"`.
+	LiveCheck *MeshRevisionLiveCheck `pulumi:"liveCheck"`
 	// One of: "install", "managed".
 	Mode       *string                  `pulumi:"mode"`
 	Namespaces []MeshRevisionNamespaces `pulumi:"namespaces"`
@@ -76,6 +87,13 @@ type MeshRevisionArgs struct {
 	CreateIstioNamespace pulumi.BoolPtrInput
 	Gateways             MeshRevisionGatewaysArrayInput
 	IstioNamespace       pulumi.StringPtrInput
+	// Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
+	// mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
+	// the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
+	// the restart to do. Without a kubeconfig (render mode) the data plane is "not verified", and
+	// `finalizeGate` decides: `warn` (the default then) or `refuse`. With one, a failed read refuses unless
+	// `finalizeGate: "warn"`.
+	LiveCheck MeshRevisionLiveCheckPtrInput
 	// One of: "install", "managed".
 	Mode       pulumi.StringPtrInput
 	Namespaces MeshRevisionNamespacesArrayInput
@@ -122,9 +140,19 @@ func (o MeshRevisionOutput) ToMeshRevisionOutputWithContext(ctx context.Context)
 	return o
 }
 
+// The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified.
+func (o MeshRevisionOutput) DataPlane() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MeshRevision) pulumi.StringPtrOutput { return v.DataPlane }).(pulumi.StringPtrOutput)
+}
+
 // The planner's verdict on the declared upgrade, in words.
 func (o MeshRevisionOutput) Plan() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MeshRevision) pulumi.StringPtrOutput { return v.Plan }).(pulumi.StringPtrOutput)
+}
+
+// Pods of the mesh's namespaces still running the old revision's sidecar (`namespace/pod (owner)`), as read from the cluster.
+func (o MeshRevisionOutput) PodsOnOldRevision() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *MeshRevision) pulumi.StringArrayOutput { return v.PodsOnOldRevision }).(pulumi.StringArrayOutput)
 }
 
 // Revisions installed at this stage.

@@ -1794,6 +1794,158 @@ func (o MeshRevisionGatewaysPortsArrayOutput) Index(i pulumi.IntInput) MeshRevis
 	}).(MeshRevisionGatewaysPortsOutput)
 }
 
+type MeshRevisionLiveCheck struct {
+	// One of: "refuse", "warn".
+	FinalizeGate *string `pulumi:"finalizeGate"`
+	Kubeconfig   *string `pulumi:"kubeconfig"`
+}
+
+// MeshRevisionLiveCheckInput is an input type that accepts MeshRevisionLiveCheckArgs and MeshRevisionLiveCheckOutput values.
+// You can construct a concrete instance of `MeshRevisionLiveCheckInput` via:
+//
+//	MeshRevisionLiveCheckArgs{...}
+type MeshRevisionLiveCheckInput interface {
+	pulumi.Input
+
+	ToMeshRevisionLiveCheckOutput() MeshRevisionLiveCheckOutput
+	ToMeshRevisionLiveCheckOutputWithContext(context.Context) MeshRevisionLiveCheckOutput
+}
+
+type MeshRevisionLiveCheckArgs struct {
+	// One of: "refuse", "warn".
+	FinalizeGate pulumi.StringPtrInput `pulumi:"finalizeGate"`
+	Kubeconfig   pulumi.StringPtrInput `pulumi:"kubeconfig"`
+}
+
+func (MeshRevisionLiveCheckArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionLiveCheck)(nil)).Elem()
+}
+
+func (i MeshRevisionLiveCheckArgs) ToMeshRevisionLiveCheckOutput() MeshRevisionLiveCheckOutput {
+	return i.ToMeshRevisionLiveCheckOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionLiveCheckArgs) ToMeshRevisionLiveCheckOutputWithContext(ctx context.Context) MeshRevisionLiveCheckOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionLiveCheckOutput)
+}
+
+func (i MeshRevisionLiveCheckArgs) ToMeshRevisionLiveCheckPtrOutput() MeshRevisionLiveCheckPtrOutput {
+	return i.ToMeshRevisionLiveCheckPtrOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionLiveCheckArgs) ToMeshRevisionLiveCheckPtrOutputWithContext(ctx context.Context) MeshRevisionLiveCheckPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionLiveCheckOutput).ToMeshRevisionLiveCheckPtrOutputWithContext(ctx)
+}
+
+// MeshRevisionLiveCheckPtrInput is an input type that accepts MeshRevisionLiveCheckArgs, MeshRevisionLiveCheckPtr and MeshRevisionLiveCheckPtrOutput values.
+// You can construct a concrete instance of `MeshRevisionLiveCheckPtrInput` via:
+//
+//	        MeshRevisionLiveCheckArgs{...}
+//
+//	or:
+//
+//	        nil
+type MeshRevisionLiveCheckPtrInput interface {
+	pulumi.Input
+
+	ToMeshRevisionLiveCheckPtrOutput() MeshRevisionLiveCheckPtrOutput
+	ToMeshRevisionLiveCheckPtrOutputWithContext(context.Context) MeshRevisionLiveCheckPtrOutput
+}
+
+type meshRevisionLiveCheckPtrType MeshRevisionLiveCheckArgs
+
+func MeshRevisionLiveCheckPtr(v *MeshRevisionLiveCheckArgs) MeshRevisionLiveCheckPtrInput {
+	return (*meshRevisionLiveCheckPtrType)(v)
+}
+
+func (*meshRevisionLiveCheckPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionLiveCheck)(nil)).Elem()
+}
+
+func (i *meshRevisionLiveCheckPtrType) ToMeshRevisionLiveCheckPtrOutput() MeshRevisionLiveCheckPtrOutput {
+	return i.ToMeshRevisionLiveCheckPtrOutputWithContext(context.Background())
+}
+
+func (i *meshRevisionLiveCheckPtrType) ToMeshRevisionLiveCheckPtrOutputWithContext(ctx context.Context) MeshRevisionLiveCheckPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionLiveCheckPtrOutput)
+}
+
+type MeshRevisionLiveCheckOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionLiveCheckOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionLiveCheck)(nil)).Elem()
+}
+
+func (o MeshRevisionLiveCheckOutput) ToMeshRevisionLiveCheckOutput() MeshRevisionLiveCheckOutput {
+	return o
+}
+
+func (o MeshRevisionLiveCheckOutput) ToMeshRevisionLiveCheckOutputWithContext(ctx context.Context) MeshRevisionLiveCheckOutput {
+	return o
+}
+
+func (o MeshRevisionLiveCheckOutput) ToMeshRevisionLiveCheckPtrOutput() MeshRevisionLiveCheckPtrOutput {
+	return o.ToMeshRevisionLiveCheckPtrOutputWithContext(context.Background())
+}
+
+func (o MeshRevisionLiveCheckOutput) ToMeshRevisionLiveCheckPtrOutputWithContext(ctx context.Context) MeshRevisionLiveCheckPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MeshRevisionLiveCheck) *MeshRevisionLiveCheck {
+		return &v
+	}).(MeshRevisionLiveCheckPtrOutput)
+}
+
+// One of: "refuse", "warn".
+func (o MeshRevisionLiveCheckOutput) FinalizeGate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionLiveCheck) *string { return v.FinalizeGate }).(pulumi.StringPtrOutput)
+}
+
+func (o MeshRevisionLiveCheckOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionLiveCheck) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
+}
+
+type MeshRevisionLiveCheckPtrOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionLiveCheckPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionLiveCheck)(nil)).Elem()
+}
+
+func (o MeshRevisionLiveCheckPtrOutput) ToMeshRevisionLiveCheckPtrOutput() MeshRevisionLiveCheckPtrOutput {
+	return o
+}
+
+func (o MeshRevisionLiveCheckPtrOutput) ToMeshRevisionLiveCheckPtrOutputWithContext(ctx context.Context) MeshRevisionLiveCheckPtrOutput {
+	return o
+}
+
+func (o MeshRevisionLiveCheckPtrOutput) Elem() MeshRevisionLiveCheckOutput {
+	return o.ApplyT(func(v *MeshRevisionLiveCheck) MeshRevisionLiveCheck {
+		if v != nil {
+			return *v
+		}
+		var ret MeshRevisionLiveCheck
+		return ret
+	}).(MeshRevisionLiveCheckOutput)
+}
+
+// One of: "refuse", "warn".
+func (o MeshRevisionLiveCheckPtrOutput) FinalizeGate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MeshRevisionLiveCheck) *string {
+		if v == nil {
+			return nil
+		}
+		return v.FinalizeGate
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o MeshRevisionLiveCheckPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MeshRevisionLiveCheck) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kubeconfig
+	}).(pulumi.StringPtrOutput)
+}
+
 type MeshRevisionNamespaces struct {
 	// Create the namespace (true) or only label an existing one (false).
 	Create *bool `pulumi:"create"`
@@ -5425,6 +5577,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysArrayInput)(nil)).Elem(), MeshRevisionGatewaysArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysPortsInput)(nil)).Elem(), MeshRevisionGatewaysPortsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysPortsArrayInput)(nil)).Elem(), MeshRevisionGatewaysPortsArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionLiveCheckInput)(nil)).Elem(), MeshRevisionLiveCheckArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionLiveCheckPtrInput)(nil)).Elem(), MeshRevisionLiveCheckArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionNamespacesInput)(nil)).Elem(), MeshRevisionNamespacesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionNamespacesArrayInput)(nil)).Elem(), MeshRevisionNamespacesArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionTagsInput)(nil)).Elem(), MeshRevisionTagsArgs{})
@@ -5493,6 +5647,8 @@ func init() {
 	pulumi.RegisterOutputType(MeshRevisionGatewaysArrayOutput{})
 	pulumi.RegisterOutputType(MeshRevisionGatewaysPortsOutput{})
 	pulumi.RegisterOutputType(MeshRevisionGatewaysPortsArrayOutput{})
+	pulumi.RegisterOutputType(MeshRevisionLiveCheckOutput{})
+	pulumi.RegisterOutputType(MeshRevisionLiveCheckPtrOutput{})
 	pulumi.RegisterOutputType(MeshRevisionNamespacesOutput{})
 	pulumi.RegisterOutputType(MeshRevisionNamespacesArrayOutput{})
 	pulumi.RegisterOutputType(MeshRevisionTagsOutput{})

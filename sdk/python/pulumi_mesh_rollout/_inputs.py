@@ -39,6 +39,8 @@ __all__ = [
     'MeshRevisionGatewaysArgsDict',
     'MeshRevisionGatewaysPortsArgs',
     'MeshRevisionGatewaysPortsArgsDict',
+    'MeshRevisionLiveCheckArgs',
+    'MeshRevisionLiveCheckArgsDict',
     'MeshRevisionNamespacesArgs',
     'MeshRevisionNamespacesArgsDict',
     'MeshRevisionTagsArgs',
@@ -1228,6 +1230,48 @@ class MeshRevisionGatewaysPortsArgs:
     @target_port.setter
     def target_port(self, value: pulumi.Input[_builtins.float]):
         pulumi.set(self, "target_port", value)
+
+
+class MeshRevisionLiveCheckArgsDict(TypedDict):
+    finalize_gate: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One of: "refuse", "warn".
+    """
+    kubeconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class MeshRevisionLiveCheckArgs:
+    def __init__(__self__, *,
+                 finalize_gate: pulumi.Input[Optional[_builtins.str]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] finalize_gate: One of: "refuse", "warn".
+        """
+        if finalize_gate is not None:
+            pulumi.set(__self__, "finalize_gate", finalize_gate)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
+
+    @_builtins.property
+    @pulumi.getter(name="finalizeGate")
+    def finalize_gate(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One of: "refuse", "warn".
+        """
+        return pulumi.get(self, "finalize_gate")
+
+    @finalize_gate.setter
+    def finalize_gate(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "finalize_gate", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
 
 class MeshRevisionNamespacesArgsDict(TypedDict):

@@ -25,6 +25,7 @@ class MeshRevisionArgs:
                  create_istio_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  gateways: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionGatewaysArgs']]]] = None,
                  istio_namespace: pulumi.Input[Optional[_builtins.str]] = None,
+                 live_check: pulumi.Input[Optional['MeshRevisionLiveCheckArgs']] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
                  namespaces: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionNamespacesArgs']]]] = None,
                  tags: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionTagsArgs']]]] = None,
@@ -37,6 +38,12 @@ class MeshRevisionArgs:
         :param pulumi.Input[_builtins.bool] create_istio_namespace: Create the control-plane namespace.
                
                Default: true in install mode, false in managed mode.
+        :param pulumi.Input['MeshRevisionLiveCheckArgs'] live_check: Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
+               mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
+               the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
+               the restart to do. Without a kubeconfig (render mode) the data plane is "not verified", and
+               `finalizeGate` decides: `warn` (the default then) or `refuse`. With one, a failed read refuses unless
+               `finalizeGate: "warn"`.
         :param pulumi.Input[_builtins.str] mode: One of: "install", "managed".
         """
         pulumi.set(__self__, "version", version)
@@ -48,6 +55,8 @@ class MeshRevisionArgs:
             pulumi.set(__self__, "gateways", gateways)
         if istio_namespace is not None:
             pulumi.set(__self__, "istio_namespace", istio_namespace)
+        if live_check is not None:
+            pulumi.set(__self__, "live_check", live_check)
         if mode is not None:
             pulumi.set(__self__, "mode", mode)
         if namespaces is not None:
@@ -114,6 +123,23 @@ class MeshRevisionArgs:
         pulumi.set(self, "istio_namespace", value)
 
     @_builtins.property
+    @pulumi.getter(name="liveCheck")
+    def live_check(self) -> pulumi.Input[Optional['MeshRevisionLiveCheckArgs']]:
+        """
+        Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
+        mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
+        the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
+        the restart to do. Without a kubeconfig (render mode) the data plane is "not verified", and
+        `finalizeGate` decides: `warn` (the default then) or `refuse`. With one, a failed read refuses unless
+        `finalizeGate: "warn"`.
+        """
+        return pulumi.get(self, "live_check")
+
+    @live_check.setter
+    def live_check(self, value: pulumi.Input[Optional['MeshRevisionLiveCheckArgs']]):
+        pulumi.set(self, "live_check", value)
+
+    @_builtins.property
     @pulumi.getter
     def mode(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -163,6 +189,7 @@ class MeshRevision(pulumi.ComponentResource):
                  create_istio_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  gateways: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionGatewaysArgs', 'MeshRevisionGatewaysArgsDict']]]]] = None,
                  istio_namespace: pulumi.Input[Optional[_builtins.str]] = None,
+                 live_check: pulumi.Input[Optional[Union['MeshRevisionLiveCheckArgs', 'MeshRevisionLiveCheckArgsDict']]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
                  namespaces: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionNamespacesArgs', 'MeshRevisionNamespacesArgsDict']]]]] = None,
                  tags: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionTagsArgs', 'MeshRevisionTagsArgsDict']]]]] = None,
@@ -179,6 +206,12 @@ class MeshRevision(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] create_istio_namespace: Create the control-plane namespace.
                
                Default: true in install mode, false in managed mode.
+        :param pulumi.Input[Union['MeshRevisionLiveCheckArgs', 'MeshRevisionLiveCheckArgsDict']] live_check: Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
+               mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
+               the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
+               the restart to do. Without a kubeconfig (render mode) the data plane is "not verified", and
+               `finalizeGate` decides: `warn` (the default then) or `refuse`. With one, a failed read refuses unless
+               `finalizeGate: "warn"`.
         :param pulumi.Input[_builtins.str] mode: One of: "install", "managed".
         :param pulumi.Input[_builtins.str] version: The version the mesh runs (before an upgrade: the source).
         """
@@ -211,6 +244,7 @@ class MeshRevision(pulumi.ComponentResource):
                  create_istio_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  gateways: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionGatewaysArgs', 'MeshRevisionGatewaysArgsDict']]]]] = None,
                  istio_namespace: pulumi.Input[Optional[_builtins.str]] = None,
+                 live_check: pulumi.Input[Optional[Union['MeshRevisionLiveCheckArgs', 'MeshRevisionLiveCheckArgsDict']]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
                  namespaces: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionNamespacesArgs', 'MeshRevisionNamespacesArgsDict']]]]] = None,
                  tags: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionTagsArgs', 'MeshRevisionTagsArgsDict']]]]] = None,
@@ -231,6 +265,7 @@ class MeshRevision(pulumi.ComponentResource):
             __props__.__dict__["create_istio_namespace"] = create_istio_namespace
             __props__.__dict__["gateways"] = gateways
             __props__.__dict__["istio_namespace"] = istio_namespace
+            __props__.__dict__["live_check"] = live_check
             __props__.__dict__["mode"] = mode
             __props__.__dict__["namespaces"] = namespaces
             __props__.__dict__["tags"] = tags
@@ -238,7 +273,9 @@ class MeshRevision(pulumi.ComponentResource):
             if version is None and not opts.urn:
                 raise TypeError("Missing required property 'version'")
             __props__.__dict__["version"] = version
+            __props__.__dict__["data_plane"] = None
             __props__.__dict__["plan"] = None
+            __props__.__dict__["pods_on_old_revision"] = None
             __props__.__dict__["revisions"] = None
             __props__.__dict__["stage"] = None
             __props__.__dict__["still_on_old_revision"] = None
@@ -250,12 +287,28 @@ class MeshRevision(pulumi.ComponentResource):
             remote=True)
 
     @_builtins.property
+    @pulumi.getter(name="dataPlane")
+    def data_plane(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified.
+        """
+        return pulumi.get(self, "data_plane")
+
+    @_builtins.property
     @pulumi.getter
     def plan(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         The planner's verdict on the declared upgrade, in words.
         """
         return pulumi.get(self, "plan")
+
+    @_builtins.property
+    @pulumi.getter(name="podsOnOldRevision")
+    def pods_on_old_revision(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Pods of the mesh's namespaces still running the old revision's sidecar (`namespace/pod (owner)`), as read from the cluster.
+        """
+        return pulumi.get(self, "pods_on_old_revision")
 
     @_builtins.property
     @pulumi.getter

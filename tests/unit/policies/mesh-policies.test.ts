@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { layoutMesh, ledgerStateOf, MeshLedgerState, MeshSpecInput, parseMeshSpec } from "../../../domain";
 import { meshRolloutPolicies } from "../../../policy-packs/mesh-rollout/policies";
+import { dataPlaneReport } from "../../../policy-packs/mesh-rollout/policies/data-plane-report";
 import { finalizeNothingOnOldRevision } from "../../../policy-packs/mesh-rollout/policies/finalize-nothing-on-old-revision";
 import { namespaceInjectionRemoved } from "../../../policy-packs/mesh-rollout/policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "../../../policy-packs/mesh-rollout/policies/namespace-labels-exclusive";
@@ -41,6 +42,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-namespace-labels-exclusive:mandatory",
                 "mesh-rollout-rev-label-known:mandatory",
                 "mesh-rollout-finalize-nothing-on-old-revision:mandatory",
+                "mesh-rollout-data-plane-report:advisory",
                 "mesh-rollout-namespace-injection-removed:advisory",
                 "mesh-rollout-sidecar-version-immutable-in-use:mandatory",
                 "mesh-rollout-sidecar-version-in-catalog:mandatory",
@@ -251,6 +253,52 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 await runStackPolicy(finalizeNothingOnOldRevision, [ledger(at("dataPlane"), at("controlPlane")), namespace("legacy", { "istio.io/rev": "1-12-4" })]),
                 [],
             );
+        });
+
+        const pod = (ns: string, name: string, owner: string, revision: string) => ({ namespace: ns, name, owner, revision, image: `docker.io/istio/proxyv2:${revision}` });
+        const live = (observed: unknown, gate: "refuse" | "warn") => {
+            const l = ledger(at("finalize"), at("dataPlane"));
+            return { ...l, props: { ...l.props, observed, liveCheck: { finalizeGate: gate } } };
+        };
+        it("refuses a finalize while pods read from the cluster run the old revision's sidecar, naming them and the restart", async () => {
+            const observed = {
+                verified: true,
+                at: "2026-11-24T06:00:00Z",
+                pods: [pod("shop", "reviews-7d4-abcde", "Deployment/reviews", "1-12-4"), pod("shop", "cart-5f-xyz12", "Deployment/cart", "1-14-5"), pod("payments", "ledger-0", "StatefulSet/ledger", "stable")],
+            };
+            const l = live(observed, "refuse");
+            // The stable tag still names 1-12-4 in this ledger state: its pods count as the old revision.
+            const reported = await runStackPolicy(finalizeNothingOnOldRevision, [{ ...l, props: { ...l.props, state: { ...(l.props.state as object), tags: { stable: "1-12-4" } } } }]);
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    "Mesh mesh-ledger must not finalize while 2 pods still run the sidecar of the old revision 1-12-4 (read from the cluster): 1 pod in payments (ledger-0): restart StatefulSet/ledger; 1 pod in shop (reviews-7d4-abcde): restart Deployment/reviews. Restart them onto 1.14.5 (list them in the namespace's restart, or kubectl rollout restart), then preview finalize again.",
+                ],
+            );
+        });
+        it("passes a finalize when every pod read runs the new revision", async () => {
+            const observed = { verified: true, at: "2026-11-24T06:00:00Z", pods: [pod("shop", "cart-5f-xyz12", "Deployment/cart", "1-14-5")] };
+            assert.deepEqual(await runStackPolicy(finalizeNothingOnOldRevision, [live(observed, "refuse")]), []);
+        });
+        it("an unverified data plane refuses with finalizeGate refuse, and passes with warn (the report policy warns)", async () => {
+            const observed = { verified: false, reason: "no cluster (render mode: no kubeconfig given to liveCheck)", pods: [] };
+            const refused = await runStackPolicy(finalizeNothingOnOldRevision, [live(observed, "refuse")]);
+            assert.deepEqual(
+                refused.map((r) => r.message),
+                [
+                    "Mesh mesh-ledger must not finalize unverified: no cluster (render mode: no kubeconfig given to liveCheck), so no one knows whether pods still run the old revision 1-12-4. Give liveCheck.kubeconfig of the cluster (read access to pods), or set liveCheck.finalizeGate: \"warn\" to accept the risk.",
+                ],
+            );
+            assert.deepEqual(await runStackPolicy(finalizeNothingOnOldRevision, [live(observed, "warn")]), []);
+            const warned = await runResourcePolicy(dataPlaneReport, live(observed, "warn"));
+            assert.deepEqual(
+                warned.map((r) => r.message),
+                ["Mesh mesh-ledger: data plane not verified: no cluster (render mode: no kubeconfig given to liveCheck) (finalize gate: warn)."],
+            );
+        });
+        it("reads a malformed observation as not verified, never a crash", async () => {
+            const reported = await runStackPolicy(finalizeNothingOnOldRevision, [live({ verified: "yes", pods: "many" }, "refuse")]);
+            assert.match(reported[0].message, /must not finalize unverified: no cluster/);
         });
     });
 

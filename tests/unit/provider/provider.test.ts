@@ -57,11 +57,27 @@ describe("MeshRolloutProvider records", () => {
 
     it("check carries the last different applied state as prior, and keeps prior on a re-run", async () => {
         const first = await p.check(LEDGER_URN, undefined as never, { key: "m", state: { stage: "controlPlane" } });
-        assert.deepEqual(first.inputs, { key: "m", state: { stage: "controlPlane" }, prior: null });
+        assert.deepEqual(first.inputs, { key: "m", state: { stage: "controlPlane" }, prior: null, observed: null });
         const next = await p.check(LEDGER_URN, first.inputs as Record<string, unknown>, { key: "m", state: { stage: "dataPlane" } });
-        assert.deepEqual(next.inputs, { key: "m", state: { stage: "dataPlane" }, prior: { stage: "controlPlane" } });
+        assert.deepEqual(next.inputs, { key: "m", state: { stage: "dataPlane" }, prior: { stage: "controlPlane" }, observed: null });
         const rerun = await p.check(LEDGER_URN, next.inputs as Record<string, unknown>, { key: "m", state: { stage: "dataPlane" } });
         assert.deepEqual(rerun.inputs, next.inputs);
+    });
+
+    it("check reads the live data plane during an upgrade: the bound namespaces and the gateways', with liveCheck's kubeconfig", async () => {
+        const calls: [string | undefined, readonly string[]][] = [];
+        const observing = new MeshRolloutProvider("{}", async (kubeconfig, namespaces) => {
+            calls.push([kubeconfig, [...namespaces].sort()]);
+            return { verified: true, at: "t", pods: [] };
+        });
+        const state = { upgrade: { to: "1.14.5", stage: "dataPlane" }, namespaces: { shop: "1-14-5" }, gateways: { "istio-ingress/ingress": "1-14-5" } };
+        const r = await observing.check(LEDGER_URN, undefined as never, { key: "m", state, liveCheck: { kubeconfig: "/k/config", finalizeGate: "refuse" } });
+        assert.deepEqual(calls, [["/k/config", ["istio-ingress", "shop"]]]);
+        assert.deepEqual((r.inputs as Record<string, unknown>).observed, { verified: true, at: "t", pods: [] });
+        assert.deepEqual((r.inputs as Record<string, unknown>).liveCheck, { kubeconfig: "/k/config", finalizeGate: "refuse" });
+        const none = await observing.check(LEDGER_URN, undefined as never, { key: "m", state: { upgrade: null } });
+        assert.equal((none.inputs as Record<string, unknown>).observed, null, "no upgrade: nothing to judge, nothing read");
+        assert.equal(calls.length, 1);
     });
 
     it("check reports a missing key or a non-object state as failures, naming the property", async () => {

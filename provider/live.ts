@@ -1,0 +1,103 @@
+// Reads the live data plane for the ledger's `check`: the pods of the namespaces bound to the mesh,
+// through the cluster's API with the stack's kubeconfig. Read-only: list pods, nothing else.
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { DataPlaneObservation, podSidecar, PodSidecar } from "../domain/data-plane";
+
+interface Endpoint {
+    readonly server: URL;
+    readonly agent: https.Agent;
+    readonly headers: Record<string, string>;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+const named = (list: unknown, name: unknown): Obj => obj((Array.isArray(list) ? (list as Obj[]) : []).find((e) => obj(e).name === name));
+
+function fileOrData(dir: string, data: unknown, file: unknown): Buffer | undefined {
+    if (typeof data === "string" && data !== "") {
+        return Buffer.from(data, "base64");
+    }
+    if (typeof file === "string" && file !== "") {
+        return fs.readFileSync(path.resolve(dir, file));
+    }
+    return undefined;
+}
+
+/** The API endpoint of a kubeconfig's current context (token or client-certificate auth). */
+export function endpointOf(kubeconfigPath: string): Endpoint {
+    const dir = path.dirname(kubeconfigPath);
+    const config = obj(parseYaml(fs.readFileSync(kubeconfigPath, "utf8")));
+    const context = obj(named(config.contexts, config["current-context"]).context);
+    const cluster = obj(named(config.clusters, context.cluster).cluster);
+    const user = obj(named(config.users, context.user).user);
+    if (typeof cluster.server !== "string") {
+        throw new Error(`kubeconfig ${kubeconfigPath}: the current context (${String(config["current-context"])}) names no cluster server`);
+    }
+    const agent = new https.Agent({
+        ca: fileOrData(dir, cluster["certificate-authority-data"], cluster["certificate-authority"]),
+        cert: fileOrData(dir, user["client-certificate-data"], user["client-certificate"]),
+        key: fileOrData(dir, user["client-key-data"], user["client-key"]),
+        rejectUnauthorized: cluster["insecure-skip-tls-verify"] !== true,
+        keepAlive: false,
+    });
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (typeof user.token === "string") {
+        headers.authorization = `Bearer ${user.token}`;
+    }
+    return { server: new URL(cluster.server), agent, headers };
+}
+
+function getJson(ep: Endpoint, apiPath: string, timeoutMs: number): Promise<Obj> {
+    return new Promise((resolve, reject) => {
+        const url = new URL(apiPath, ep.server);
+        const req = https.get(url, { agent: ep.agent, headers: ep.headers, timeout: timeoutMs }, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (body += c));
+            res.on("end", () => {
+                if (res.statusCode !== 200) {
+                    reject(new Error(`GET ${apiPath}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
+                    return;
+                }
+                try {
+                    resolve(obj(JSON.parse(body)));
+                } catch (e) {
+                    reject(e instanceof Error ? e : new Error(String(e)));
+                }
+            });
+        });
+        req.on("timeout", () => req.destroy(new Error(`GET ${apiPath}: no answer in ${timeoutMs} ms`)));
+        req.on("error", reject);
+    });
+}
+
+/**
+ * The pods with a sidecar in `namespaces`, read from the cluster of `kubeconfigPath`. A failed read is
+ * an unverified observation saying why, never a throw: the policies decide what it means.
+ */
+export async function observeDataPlane(kubeconfigPath: string | undefined, namespaces: readonly string[], timeoutMs = 15_000): Promise<DataPlaneObservation> {
+    if (kubeconfigPath === undefined || kubeconfigPath === "") {
+        return { verified: false, reason: "no cluster (render mode: no kubeconfig given to liveCheck)", pods: [] };
+    }
+    try {
+        const ep = endpointOf(kubeconfigPath);
+        const pods: PodSidecar[] = [];
+        for (const ns of [...namespaces].sort()) {
+            const list = await getJson(ep, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`, timeoutMs);
+            for (const item of Array.isArray(list.items) ? list.items : []) {
+                const p = podSidecar(item as never);
+                if (p !== undefined && p.revision !== null) {
+                    pods.push(p);
+                }
+            }
+        }
+        ep.agent.destroy();
+        pods.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+        return { verified: true, at: new Date().toISOString(), pods };
+    } catch (e) {
+        return { verified: false, reason: `the cluster could not be read: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`, pods: [] };
+    }
+}
