@@ -34,6 +34,7 @@ interface PodObject {
     readonly metadata?: {
         readonly name?: unknown;
         readonly namespace?: unknown;
+        readonly deletionTimestamp?: unknown;
         readonly labels?: Record<string, unknown>;
         readonly annotations?: Record<string, unknown>;
         readonly ownerReferences?: readonly { readonly kind?: unknown; readonly name?: unknown; readonly controller?: unknown }[];
@@ -81,12 +82,15 @@ export function podOwner(pod: PodObject): string {
     return `${kind}/${name}`;
 }
 
-/** A pod object read from the API server, reduced; undefined for a pod that is finished or unreadable. */
+/**
+ * A pod object read from the API server, reduced; undefined for a pod that is finished, being deleted
+ * (a restart already replaced it) or unreadable.
+ */
 export function podSidecar(pod: PodObject): PodSidecar | undefined {
     const namespace = str(pod.metadata?.namespace);
     const name = str(pod.metadata?.name);
     const phase = str(pod.status?.phase);
-    if (namespace === undefined || name === undefined || phase === "Succeeded" || phase === "Failed") {
+    if (namespace === undefined || name === undefined || phase === "Succeeded" || phase === "Failed" || pod.metadata?.deletionTimestamp !== undefined) {
         return undefined;
     }
     const revision = podRevision(pod);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { TestStack } from "./harness";
-import { podRevisions, startCluster, TestCluster, waitRolledOut } from "./cluster/cluster";
-import { applyStage, injectorWebhooks, meshStack, nsLabel, prepareApps, readyIstiods, WEBHOOKS } from "./cluster/mesh-steps";
+import { appDeployment, podRevisions, startCluster, TestCluster, waitRolledOut } from "./cluster/cluster";
+import { applyStage, injectorWebhooks, meshStack, nsLabel, pack, prepareApps, readyIstiods, WEBHOOKS } from "./cluster/mesh-steps";
 
 describe("MeshRevision against a real API server: 1.12.4 -> 1.14.5 by stages, with workloads and the injector", function () {
     this.timeout(30 * 60_000);
@@ -48,6 +48,13 @@ describe("MeshRevision against a real API server: 1.12.4 -> 1.14.5 by stages, wi
             "istio-sidecar-injector-1-14-5": "1-14-5",
         });
         assert.equal(await nsLabel(kube, "shop"), "1-12-4");
+        // A workload the mesh does not list: its pods get 1-12-4's sidecar, and nothing restarts them.
+        await kube.create("/apis/apps/v1/namespaces/shop/deployments", appDeployment("shop", "reviews", 1));
+        await waitRolledOut(kube, "shop", "reviews");
+        assert.deepEqual(
+            (await podRevisions(kube, "shop", "reviews")).map((p) => p.revision),
+            ["1-12-4"],
+        );
         const cartBefore = await waitRolledOut(kube, "shop", "cart");
         const cartPodsBefore = await podRevisions(kube, "shop", "cart");
 
@@ -89,6 +96,36 @@ describe("MeshRevision against a real API server: 1.12.4 -> 1.14.5 by stages, wi
             ["1-14-5"],
         );
         assert.deepEqual(await podRevisions(kube, "payments", "ledger"), ledgerPodsBefore, "ledger is not listed: it is not restarted");
+
+        // finalize is refused while reviews' pod still runs 1-12-4's sidecar, read from the cluster
+        await s.setConfig({ "mesh-rollout-test:stage": "finalize" });
+        const refused = await s.preview(pack);
+        assert.equal(refused.ok, false);
+        const refusals = refused.violations.filter((v) => v.level === "mandatory");
+        assert.deepEqual(
+            refusals.map((v) => v.policyName),
+            ["mesh-rollout-finalize-nothing-on-old-revision"],
+        );
+        const reviewsPod = (await podRevisions(kube, "shop", "reviews"))[0].pod;
+        assert.match(
+            refusals[0].message,
+            new RegExp(
+                `must not finalize while 1 pod still run the sidecar of the old revision 1-12-4 \\(read from the cluster\\): 1 pod in shop \\(${reviewsPod}\\): restart Deployment/reviews\\.`,
+            ),
+        );
+        assert.ok(
+            refused.violations.some((v) => v.policyName === "mesh-rollout-data-plane-report" && /1 pod still run 1-12-4: 1 pod in shop/.test(v.message)),
+            "the plan in words, in the preview",
+        );
+        // Restart it, as the message says; then finalize passes.
+        const reviews = appDeployment("shop", "reviews", 1);
+        (reviews.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations = { "kubectl.kubernetes.io/restartedAt": "now" };
+        await kube.apply("/apis/apps/v1/namespaces/shop/deployments/reviews", reviews);
+        await kube.waitFor(
+            "reviews' pods to run 1-14-5",
+            () => podRevisions(kube, "shop", "reviews"),
+            (ps) => ps.length === 1 && ps.every((p) => p.revision === "1-14-5"),
+        );
 
         // finalize: the old control plane goes
         await applyStage(s, "finalize");

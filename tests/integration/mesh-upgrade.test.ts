@@ -158,7 +158,7 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
             ["mesh-rollout-version-jump"],
         );
         assert.match(
-            r.violations[0].message,
+            r.violations.filter((v) => v.level === "mandatory")[0].message,
             /'upgrade\.to' 1\.15\.0 skips minor versions 1\.13 and 1\.14 from 1\.12\.4; canary upgrades may skip at most one\. Upgrade through 1\.12\.4 -> 1\.14\.x -> 1\.15\.0/,
         );
     });

@@ -12,7 +12,8 @@ const NAME = "mesh-rollout-data-plane-report";
  */
 export const dataPlaneReport: ResourceValidationPolicy = {
     name: NAME,
-    description: "Warns during an upgrade of the pods of the mesh's namespaces still on the old revision (read from the cluster), or that the data plane was not verified (render mode: no cluster).",
+    description:
+        "Warns during an upgrade of the pods of the mesh's namespaces still on the old revision (read from the cluster), or that the data plane was not verified (render mode: no cluster).",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const ledger = ledgerOf(args);
@@ -20,8 +21,9 @@ export const dataPlaneReport: ResourceValidationPolicy = {
         if (ledger === undefined || live === undefined) {
             return;
         }
-        const state = ledgerState(ledger, ["oldRevision", "newRevision", "tags"]);
-        if (isProblem(state)) {
+        const state = ledgerState(ledger, ["upgrade", "oldRevision", "newRevision", "tags"]);
+        // The data plane matters once it moves (dataPlane) and when the old revision goes (finalize).
+        if (isProblem(state) || (state.upgrade?.stage !== "dataPlane" && state.upgrade?.stage !== "finalize")) {
             return;
         }
         const words = dataPlaneWords(live.observation, state.oldRevision, state.newRevision, state.tags);

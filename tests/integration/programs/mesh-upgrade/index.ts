@@ -23,6 +23,8 @@ const mesh = new MeshRevision(
             { name: "payments", tag: "stable", create },
         ],
         gateways: [{ name: "ingress", namespace: "istio-ingress" }],
+        // On a cluster, the finalize guard reads the pods; rendering, it is not verified (warn).
+        ...(kubeconfig !== undefined ? { liveCheck: { kubeconfig } } : {}),
     },
     { providers: { kubernetes: provider } },
 );
