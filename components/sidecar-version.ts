@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { canonicalSidecarSpec, catalogObjectName, parseSidecarVersionArgs, SidecarVersionSpec, sidecarVersionDigest, tarUrlIsSecret } from "../domain";
+import { canonicalSidecarSpec, catalogObjectName, MeshRolloutValidationError, parseSidecarVersionArgs, SidecarVersionSpec, sidecarVersionDigest, tarUrlIsSecret } from "../domain";
 import { canonicalJson, SIDECAR_VERSION_RECORD_KIND, SIDECAR_VERSION_TYPE, StateRecord } from "../provider";
 
 export { SIDECAR_VERSION_TYPE, SIDECAR_VERSION_RECORD_KIND, SIDECAR_VERSION_RECORD_TYPE } from "../provider";
@@ -41,12 +41,19 @@ export interface SidecarVersionArgs {
     readonly description?: string;
     /** Namespace of the catalog object. @default "istio-system" */
     readonly catalogNamespace?: string;
+    /**
+     * Read the cluster to know who uses this version (any SidecarSet or running pod with its image,
+     * whichever stack or person applied it) when it is edited: the policy pack then refuses the edit while
+     * any does, naming them. `kubeconfig`: a file path; read access to SidecarSets and pods. Not part of
+     * the version's spec or digest.
+     */
+    readonly liveCheck?: { readonly kubeconfig?: string };
 }
 
 /** The state-only record of a catalog entry; its checked inputs carry the digest it had when last applied. */
 export class SidecarVersionRecord extends StateRecord {
-    constructor(name: string, args: { version: string; state: Record<string, unknown> }, opts?: pulumi.CustomResourceOptions) {
-        super(SIDECAR_VERSION_RECORD_KIND, name, { key: args.version, state: args.state }, opts);
+    constructor(name: string, args: { version: string; state: Record<string, unknown>; liveCheck?: { kubeconfig?: string } }, opts?: pulumi.CustomResourceOptions) {
+        super(SIDECAR_VERSION_RECORD_KIND, name, { key: args.version, state: args.state, extra: { ...(args.liveCheck ? { liveCheck: args.liveCheck } : {}), usedBy: undefined } }, opts);
     }
 }
 
@@ -66,7 +73,9 @@ export class SidecarVersion extends pulumi.ComponentResource implements SidecarV
 
     constructor(name: string, args: SidecarVersionArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every argument is checked before anything is registered; a refusal leaves nothing in the plan.
-        const spec = parseSidecarVersionArgs(withPlainMain(args), "args");
+        const { liveCheck, ...specArgs } = (typeof args === "object" && args !== null ? args : { args }) as SidecarVersionArgs;
+        const spec = parseSidecarVersionArgs(typeof args === "object" && args !== null ? withPlainMain(specArgs) : args, "args");
+        const kubeconfig = parseLiveCheck(liveCheck);
         super(SIDECAR_VERSION_TYPE, name, {}, opts);
         const catalogNamespace = spec.catalogNamespace;
         this.spec = spec;
@@ -110,7 +119,11 @@ export class SidecarVersion extends pulumi.ComponentResource implements SidecarV
         }
         new SidecarVersionRecord(
             `${name}-record`,
-            { version: spec.version, state: { ...canonical, digest: this.digest, ...(spec.main ? { mainMosn: spec.main.mosn } : {}) } },
+            {
+                version: spec.version,
+                state: { ...canonical, digest: this.digest, ...(spec.main ? { mainMosn: spec.main.mosn } : {}) },
+                ...(kubeconfig !== undefined ? { liveCheck: { kubeconfig } } : {}),
+            },
             { parent: this },
         );
         this.catalogObject = object.metadata.name;
@@ -125,4 +138,23 @@ function withPlainMain(args: unknown): unknown {
     }
     const main = (args as { main?: unknown }).main;
     return main instanceof SidecarVersion ? { ...args, main: { version: main.version, mosn: main.spec.mosn } } : args;
+}
+
+/** `liveCheck` of a SidecarVersion: an optional kubeconfig path, checked like every argument. */
+function parseLiveCheck(value: unknown): string | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    const kubeconfig = (value as { kubeconfig?: unknown } | null)?.kubeconfig;
+    const extra = typeof value === "object" && value !== null ? Object.keys(value).filter((k) => k !== "kubeconfig") : [];
+    if (typeof value !== "object" || value === null || Array.isArray(value) || (kubeconfig !== undefined && typeof kubeconfig !== "string") || extra.length > 0) {
+        throw new MeshRolloutValidationError({
+            path: extra.length > 0 ? `args.liveCheck.${extra[0]}` : "args.liveCheck",
+            rule: "sidecar/live-check",
+            value,
+            problem: "is not a live check: give { kubeconfig } with a file path",
+            remedy: 'E.g. liveCheck: { kubeconfig: "/home/me/.kube/config" }.',
+        });
+    }
+    return kubeconfig === "" ? undefined : (kubeconfig as string | undefined);
 }

@@ -101,3 +101,56 @@ export async function observeDataPlane(kubeconfigPath: string | undefined, names
         return { verified: false, reason: `the cluster could not be read: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`, pods: [] };
     }
 }
+
+/** Who in the cluster uses one of `images`, whichever stack or person applied it. */
+export interface ImageUsers {
+    readonly verified: boolean;
+    readonly reason?: string;
+    readonly at?: string;
+    /** `SidecarSet nginx-sidecar`, `Pod shop/cart-5f-x (Deployment/cart)`. */
+    readonly users: readonly string[];
+}
+
+/**
+ * The SidecarSets (any namespace's pods they inject) and the running pods whose containers use one of
+ * `images`, read from the cluster of `kubeconfigPath`; read-only (list SidecarSets and pods).
+ */
+export async function observeImageUsers(kubeconfigPath: string | undefined, images: readonly string[], timeoutMs = 15_000): Promise<ImageUsers> {
+    if (kubeconfigPath === undefined || kubeconfigPath === "") {
+        return { verified: false, reason: "no cluster (no kubeconfig given to liveCheck)", users: [] };
+    }
+    const wanted = new Set(images.filter((i) => i !== ""));
+    try {
+        const ep = endpointOf(kubeconfigPath);
+        const users: string[] = [];
+        let sets: Obj = { items: [] };
+        try {
+            sets = await getJson(ep, "/apis/apps.kruise.io/v1alpha1/sidecarsets", timeoutMs);
+        } catch (e) {
+            // No OpenKruise in the cluster: no SidecarSet can use the image.
+            if (!String(e instanceof Error ? e.message : e).includes("HTTP 404")) {
+                throw e;
+            }
+        }
+        for (const s of Array.isArray(sets.items) ? (sets.items as Obj[]) : []) {
+            const spec = obj(s.spec);
+            const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])] as Obj[];
+            if (containers.some((c) => wanted.has(String(obj(c).image)))) {
+                users.push(`SidecarSet ${String(obj(s.metadata).name)}`);
+            }
+        }
+        const pods = await getJson(ep, "/api/v1/pods", timeoutMs);
+        for (const p of Array.isArray(pods.items) ? (pods.items as Obj[]) : []) {
+            const spec = obj(p.spec);
+            const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])] as Obj[];
+            const reduced = podSidecar(p as never);
+            if (reduced !== undefined && containers.some((c) => wanted.has(String(obj(c).image)))) {
+                users.push(`Pod ${reduced.namespace}/${reduced.name} (${reduced.owner})`);
+            }
+        }
+        ep.agent.destroy();
+        return { verified: true, at: new Date().toISOString(), users: users.sort() };
+    } catch (e) {
+        return { verified: false, reason: `the cluster could not be read: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`, users: [] };
+    }
+}

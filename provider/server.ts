@@ -13,9 +13,9 @@ import { SidecarSetUpgrade } from "../components/sidecar-set-upgrade";
 import { SidecarVersion } from "../components/sidecar-version";
 import { MeshRolloutValidationError } from "../domain/errors";
 import type { DataPlaneObservation } from "../domain/data-plane";
-import { observeDataPlane as readDataPlane } from "./live";
+import { ImageUsers, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers } from "./live";
 import { checkRecord, diffRecord, recordOutputs } from "./state-record";
-import { CANARY_RELEASE_TYPE, MESH_LEDGER_TYPE, MESH_REVISION_TYPE, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_SET_UPGRADE_TYPE, SIDECAR_VERSION_TYPE } from "./tokens";
+import { CANARY_RELEASE_TYPE, MESH_LEDGER_TYPE, MESH_REVISION_TYPE, SIDECAR_VERSION_RECORD_TYPE, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_SET_UPGRADE_TYPE, SIDECAR_VERSION_TYPE } from "./tokens";
 
 /** The package root (holds schema.json), from the source tree or from dist/. */
 export function packageRoot(): string {
@@ -122,6 +122,7 @@ export class MeshRolloutProvider implements provider.Provider {
     constructor(
         schema?: string,
         private readonly observeDataPlane: (kubeconfig: string | undefined, namespaces: readonly string[]) => Promise<DataPlaneObservation> = readDataPlane,
+        private readonly observeImageUsers: (kubeconfig: string | undefined, images: readonly string[]) => Promise<ImageUsers> = readImageUsers,
     ) {
         this.schema = schema ?? fs.readFileSync(path.join(packageRoot(), "schema.json"), "utf8");
     }
@@ -141,8 +142,25 @@ export class MeshRolloutProvider implements provider.Provider {
         const inputs = checkRecord(olds, news);
         if (recordType(urn) === MESH_LEDGER_TYPE) {
             inputs.observed = await this.observe(inputs);
+        } else if (recordType(urn) === SIDECAR_VERSION_RECORD_TYPE) {
+            inputs.usedBy = await this.observeUsers(inputs);
         }
         return { inputs };
+    }
+
+    /**
+     * An edited catalog version (same version, new digest): who in the cluster uses it, by the image it
+     * was applied with or the new one. Not read otherwise: a re-run or a new version cannot break a user.
+     */
+    private async observeUsers(inputs: Record<string, unknown>): Promise<ImageUsers | null> {
+        const state = inputs.state as { version?: unknown; digest?: unknown; image?: unknown };
+        const prior = inputs.prior as { version?: unknown; digest?: unknown; image?: unknown } | null;
+        if (prior === null || prior === undefined || prior.version !== state.version || prior.digest === state.digest) {
+            return null;
+        }
+        const live = (inputs.liveCheck ?? {}) as { kubeconfig?: unknown };
+        const images = [prior.image, state.image].filter((i): i is string => typeof i === "string");
+        return this.observeImageUsers(typeof live.kubeconfig === "string" ? live.kubeconfig : undefined, images);
     }
 
     /**

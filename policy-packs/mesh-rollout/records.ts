@@ -54,6 +54,8 @@ export interface RecordResource {
     /** The ledger's live observation (set by the provider's check), and its liveCheck settings. */
     readonly observed: unknown;
     readonly liveCheck: unknown;
+    /** A catalog record's users read from the cluster when it is edited (set by the provider's check). */
+    readonly usedBy: unknown;
 }
 
 function recordOf(r: PolicyResource, type: string, kind: string): RecordResource | undefined {
@@ -68,6 +70,7 @@ function recordOf(r: PolicyResource, type: string, kind: string): RecordResource
         prior: field(r.props, "prior"),
         observed: field(r.props, "observed"),
         liveCheck: field(r.props, "liveCheck"),
+        usedBy: field(r.props, "usedBy"),
     };
 }
 
@@ -156,4 +159,13 @@ export function liveDataPlaneOf(ledger: RecordResource): LiveDataPlane | undefin
         return { observation: { verified: false, reason: typeof o.reason === "string" ? o.reason : "no cluster", pods: [] }, gate };
     }
     return { observation: { verified: true, ...(typeof o.at === "string" ? { at: o.at } : {}), pods }, gate };
+}
+
+/** The cluster's users of an edited catalog version; [] when none were read or they cannot be read. */
+export function clusterUsersOf(record: RecordResource): string[] {
+    const u = record.usedBy as { verified?: unknown; users?: unknown } | null | undefined;
+    if (u === null || u === undefined || typeof u !== "object" || u.verified !== true || !Array.isArray(u.users)) {
+        return [];
+    }
+    return u.users.filter((x): x is string => typeof x === "string").map((x) => `${x} (in the cluster)`);
 }

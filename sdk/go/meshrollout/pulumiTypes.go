@@ -4901,6 +4901,139 @@ func (o SidecarSetUpgradeUpdateStrategyPtrOutput) Type() pulumi.StringPtrOutput 
 	}).(pulumi.StringPtrOutput)
 }
 
+type SidecarVersionLiveCheck struct {
+	Kubeconfig *string `pulumi:"kubeconfig"`
+}
+
+// SidecarVersionLiveCheckInput is an input type that accepts SidecarVersionLiveCheckArgs and SidecarVersionLiveCheckOutput values.
+// You can construct a concrete instance of `SidecarVersionLiveCheckInput` via:
+//
+//	SidecarVersionLiveCheckArgs{...}
+type SidecarVersionLiveCheckInput interface {
+	pulumi.Input
+
+	ToSidecarVersionLiveCheckOutput() SidecarVersionLiveCheckOutput
+	ToSidecarVersionLiveCheckOutputWithContext(context.Context) SidecarVersionLiveCheckOutput
+}
+
+type SidecarVersionLiveCheckArgs struct {
+	Kubeconfig pulumi.StringPtrInput `pulumi:"kubeconfig"`
+}
+
+func (SidecarVersionLiveCheckArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SidecarVersionLiveCheck)(nil)).Elem()
+}
+
+func (i SidecarVersionLiveCheckArgs) ToSidecarVersionLiveCheckOutput() SidecarVersionLiveCheckOutput {
+	return i.ToSidecarVersionLiveCheckOutputWithContext(context.Background())
+}
+
+func (i SidecarVersionLiveCheckArgs) ToSidecarVersionLiveCheckOutputWithContext(ctx context.Context) SidecarVersionLiveCheckOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SidecarVersionLiveCheckOutput)
+}
+
+func (i SidecarVersionLiveCheckArgs) ToSidecarVersionLiveCheckPtrOutput() SidecarVersionLiveCheckPtrOutput {
+	return i.ToSidecarVersionLiveCheckPtrOutputWithContext(context.Background())
+}
+
+func (i SidecarVersionLiveCheckArgs) ToSidecarVersionLiveCheckPtrOutputWithContext(ctx context.Context) SidecarVersionLiveCheckPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SidecarVersionLiveCheckOutput).ToSidecarVersionLiveCheckPtrOutputWithContext(ctx)
+}
+
+// SidecarVersionLiveCheckPtrInput is an input type that accepts SidecarVersionLiveCheckArgs, SidecarVersionLiveCheckPtr and SidecarVersionLiveCheckPtrOutput values.
+// You can construct a concrete instance of `SidecarVersionLiveCheckPtrInput` via:
+//
+//	        SidecarVersionLiveCheckArgs{...}
+//
+//	or:
+//
+//	        nil
+type SidecarVersionLiveCheckPtrInput interface {
+	pulumi.Input
+
+	ToSidecarVersionLiveCheckPtrOutput() SidecarVersionLiveCheckPtrOutput
+	ToSidecarVersionLiveCheckPtrOutputWithContext(context.Context) SidecarVersionLiveCheckPtrOutput
+}
+
+type sidecarVersionLiveCheckPtrType SidecarVersionLiveCheckArgs
+
+func SidecarVersionLiveCheckPtr(v *SidecarVersionLiveCheckArgs) SidecarVersionLiveCheckPtrInput {
+	return (*sidecarVersionLiveCheckPtrType)(v)
+}
+
+func (*sidecarVersionLiveCheckPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**SidecarVersionLiveCheck)(nil)).Elem()
+}
+
+func (i *sidecarVersionLiveCheckPtrType) ToSidecarVersionLiveCheckPtrOutput() SidecarVersionLiveCheckPtrOutput {
+	return i.ToSidecarVersionLiveCheckPtrOutputWithContext(context.Background())
+}
+
+func (i *sidecarVersionLiveCheckPtrType) ToSidecarVersionLiveCheckPtrOutputWithContext(ctx context.Context) SidecarVersionLiveCheckPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SidecarVersionLiveCheckPtrOutput)
+}
+
+type SidecarVersionLiveCheckOutput struct{ *pulumi.OutputState }
+
+func (SidecarVersionLiveCheckOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SidecarVersionLiveCheck)(nil)).Elem()
+}
+
+func (o SidecarVersionLiveCheckOutput) ToSidecarVersionLiveCheckOutput() SidecarVersionLiveCheckOutput {
+	return o
+}
+
+func (o SidecarVersionLiveCheckOutput) ToSidecarVersionLiveCheckOutputWithContext(ctx context.Context) SidecarVersionLiveCheckOutput {
+	return o
+}
+
+func (o SidecarVersionLiveCheckOutput) ToSidecarVersionLiveCheckPtrOutput() SidecarVersionLiveCheckPtrOutput {
+	return o.ToSidecarVersionLiveCheckPtrOutputWithContext(context.Background())
+}
+
+func (o SidecarVersionLiveCheckOutput) ToSidecarVersionLiveCheckPtrOutputWithContext(ctx context.Context) SidecarVersionLiveCheckPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v SidecarVersionLiveCheck) *SidecarVersionLiveCheck {
+		return &v
+	}).(SidecarVersionLiveCheckPtrOutput)
+}
+
+func (o SidecarVersionLiveCheckOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SidecarVersionLiveCheck) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
+}
+
+type SidecarVersionLiveCheckPtrOutput struct{ *pulumi.OutputState }
+
+func (SidecarVersionLiveCheckPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**SidecarVersionLiveCheck)(nil)).Elem()
+}
+
+func (o SidecarVersionLiveCheckPtrOutput) ToSidecarVersionLiveCheckPtrOutput() SidecarVersionLiveCheckPtrOutput {
+	return o
+}
+
+func (o SidecarVersionLiveCheckPtrOutput) ToSidecarVersionLiveCheckPtrOutputWithContext(ctx context.Context) SidecarVersionLiveCheckPtrOutput {
+	return o
+}
+
+func (o SidecarVersionLiveCheckPtrOutput) Elem() SidecarVersionLiveCheckOutput {
+	return o.ApplyT(func(v *SidecarVersionLiveCheck) SidecarVersionLiveCheck {
+		if v != nil {
+			return *v
+		}
+		var ret SidecarVersionLiveCheck
+		return ret
+	}).(SidecarVersionLiveCheckOutput)
+}
+
+func (o SidecarVersionLiveCheckPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SidecarVersionLiveCheck) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kubeconfig
+	}).(pulumi.StringPtrOutput)
+}
+
 type SidecarVersionMain struct {
 	Mosn    SidecarVersionMainMosn `pulumi:"mosn"`
 	Version string                 `pulumi:"version"`
@@ -5616,6 +5749,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SidecarSetUpgradeSelectorMatchExpressionsArrayInput)(nil)).Elem(), SidecarSetUpgradeSelectorMatchExpressionsArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SidecarSetUpgradeUpdateStrategyInput)(nil)).Elem(), SidecarSetUpgradeUpdateStrategyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SidecarSetUpgradeUpdateStrategyPtrInput)(nil)).Elem(), SidecarSetUpgradeUpdateStrategyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SidecarVersionLiveCheckInput)(nil)).Elem(), SidecarVersionLiveCheckArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SidecarVersionLiveCheckPtrInput)(nil)).Elem(), SidecarVersionLiveCheckArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SidecarVersionMainInput)(nil)).Elem(), SidecarVersionMainArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SidecarVersionMainPtrInput)(nil)).Elem(), SidecarVersionMainArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SidecarVersionMainMosnInput)(nil)).Elem(), SidecarVersionMainMosnArgs{})
@@ -5686,6 +5821,8 @@ func init() {
 	pulumi.RegisterOutputType(SidecarSetUpgradeSelectorMatchExpressionsArrayOutput{})
 	pulumi.RegisterOutputType(SidecarSetUpgradeUpdateStrategyOutput{})
 	pulumi.RegisterOutputType(SidecarSetUpgradeUpdateStrategyPtrOutput{})
+	pulumi.RegisterOutputType(SidecarVersionLiveCheckOutput{})
+	pulumi.RegisterOutputType(SidecarVersionLiveCheckPtrOutput{})
 	pulumi.RegisterOutputType(SidecarVersionMainOutput{})
 	pulumi.RegisterOutputType(SidecarVersionMainPtrOutput{})
 	pulumi.RegisterOutputType(SidecarVersionMainMosnOutput{})

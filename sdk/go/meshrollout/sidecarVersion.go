@@ -57,6 +57,11 @@ type sidecarVersionArgs struct {
 	Description      *string `pulumi:"description"`
 	// Image address, for the container scenario.
 	Image *string `pulumi:"image"`
+	// Read the cluster to know who uses this version (any SidecarSet or running pod with its image,
+	// whichever stack or person applied it) when it is edited: the policy pack then refuses the edit while
+	// any does, naming them. `kubeconfig`: a file path; read access to SidecarSets and pods. Not part of
+	// the version's spec or digest.
+	LiveCheck *SidecarVersionLiveCheck `pulumi:"liveCheck"`
 	// For a plugin: the main MOSN version it plugs into. Its mosn pins must equal this one's (seed 000).
 	Main *SidecarVersionMain `pulumi:"main"`
 	// The `mosn.api` and `mosn.pkg` versions the sidecar (or plugin) depends on.
@@ -85,6 +90,11 @@ type SidecarVersionArgs struct {
 	Description      pulumi.StringPtrInput
 	// Image address, for the container scenario.
 	Image pulumi.StringPtrInput
+	// Read the cluster to know who uses this version (any SidecarSet or running pod with its image,
+	// whichever stack or person applied it) when it is edited: the policy pack then refuses the edit while
+	// any does, naming them. `kubeconfig`: a file path; read access to SidecarSets and pods. Not part of
+	// the version's spec or digest.
+	LiveCheck SidecarVersionLiveCheckPtrInput
 	// For a plugin: the main MOSN version it plugs into. Its mosn pins must equal this one's (seed 000).
 	Main SidecarVersionMainPtrInput
 	// The `mosn.api` and `mosn.pkg` versions the sidecar (or plugin) depends on.

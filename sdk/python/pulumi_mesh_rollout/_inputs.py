@@ -79,6 +79,8 @@ __all__ = [
     'SidecarSetUpgradeSelectorMatchExpressionsArgsDict',
     'SidecarSetUpgradeUpdateStrategyArgs',
     'SidecarSetUpgradeUpdateStrategyArgsDict',
+    'SidecarVersionLiveCheckArgs',
+    'SidecarVersionLiveCheckArgsDict',
     'SidecarVersionMainArgs',
     'SidecarVersionMainArgsDict',
     'SidecarVersionMainMosnArgs',
@@ -2645,6 +2647,26 @@ class SidecarSetUpgradeUpdateStrategyArgs:
     @type.setter
     def type(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "type", value)
+
+
+class SidecarVersionLiveCheckArgsDict(TypedDict):
+    kubeconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class SidecarVersionLiveCheckArgs:
+    def __init__(__self__, *,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
 
 class SidecarVersionMainArgsDict(TypedDict):

@@ -25,6 +25,7 @@ class SidecarVersionArgs:
                  catalog_namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 live_check: pulumi.Input[Optional['SidecarVersionLiveCheckArgs']] = None,
                  main: pulumi.Input[Optional['SidecarVersionMainArgs']] = None,
                  mosn: pulumi.Input[Optional['SidecarVersionMosnArgs']] = None,
                  tar_package: pulumi.Input[Optional['SidecarVersionTarPackageArgs']] = None):
@@ -37,6 +38,10 @@ class SidecarVersionArgs:
                
                Default: "istio-system".
         :param pulumi.Input[_builtins.str] image: Image address, for the container scenario.
+        :param pulumi.Input['SidecarVersionLiveCheckArgs'] live_check: Read the cluster to know who uses this version (any SidecarSet or running pod with its image,
+               whichever stack or person applied it) when it is edited: the policy pack then refuses the edit while
+               any does, naming them. `kubeconfig`: a file path; read access to SidecarSets and pods. Not part of
+               the version's spec or digest.
         :param pulumi.Input['SidecarVersionMainArgs'] main: For a plugin: the main MOSN version it plugs into. Its mosn pins must equal this one's (seed 000).
         :param pulumi.Input['SidecarVersionMosnArgs'] mosn: The `mosn.api` and `mosn.pkg` versions the sidecar (or plugin) depends on.
                
@@ -56,6 +61,8 @@ class SidecarVersionArgs:
             pulumi.set(__self__, "description", description)
         if image is not None:
             pulumi.set(__self__, "image", image)
+        if live_check is not None:
+            pulumi.set(__self__, "live_check", live_check)
         if main is not None:
             pulumi.set(__self__, "main", main)
         if mosn is not None:
@@ -123,6 +130,21 @@ class SidecarVersionArgs:
         pulumi.set(self, "image", value)
 
     @_builtins.property
+    @pulumi.getter(name="liveCheck")
+    def live_check(self) -> pulumi.Input[Optional['SidecarVersionLiveCheckArgs']]:
+        """
+        Read the cluster to know who uses this version (any SidecarSet or running pod with its image,
+        whichever stack or person applied it) when it is edited: the policy pack then refuses the edit while
+        any does, naming them. `kubeconfig`: a file path; read access to SidecarSets and pods. Not part of
+        the version's spec or digest.
+        """
+        return pulumi.get(self, "live_check")
+
+    @live_check.setter
+    def live_check(self, value: pulumi.Input[Optional['SidecarVersionLiveCheckArgs']]):
+        pulumi.set(self, "live_check", value)
+
+    @_builtins.property
     @pulumi.getter
     def main(self) -> pulumi.Input[Optional['SidecarVersionMainArgs']]:
         """
@@ -175,6 +197,7 @@ class SidecarVersion(pulumi.ComponentResource):
                  catalog_namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 live_check: pulumi.Input[Optional[Union['SidecarVersionLiveCheckArgs', 'SidecarVersionLiveCheckArgsDict']]] = None,
                  main: pulumi.Input[Optional[Union['SidecarVersionMainArgs', 'SidecarVersionMainArgsDict']]] = None,
                  mosn: pulumi.Input[Optional[Union['SidecarVersionMosnArgs', 'SidecarVersionMosnArgsDict']]] = None,
                  scenario: pulumi.Input[Optional[_builtins.str]] = None,
@@ -192,6 +215,10 @@ class SidecarVersion(pulumi.ComponentResource):
                
                Default: "istio-system".
         :param pulumi.Input[_builtins.str] image: Image address, for the container scenario.
+        :param pulumi.Input[Union['SidecarVersionLiveCheckArgs', 'SidecarVersionLiveCheckArgsDict']] live_check: Read the cluster to know who uses this version (any SidecarSet or running pod with its image,
+               whichever stack or person applied it) when it is edited: the policy pack then refuses the edit while
+               any does, naming them. `kubeconfig`: a file path; read access to SidecarSets and pods. Not part of
+               the version's spec or digest.
         :param pulumi.Input[Union['SidecarVersionMainArgs', 'SidecarVersionMainArgsDict']] main: For a plugin: the main MOSN version it plugs into. Its mosn pins must equal this one's (seed 000).
         :param pulumi.Input[Union['SidecarVersionMosnArgs', 'SidecarVersionMosnArgsDict']] mosn: The `mosn.api` and `mosn.pkg` versions the sidecar (or plugin) depends on.
                
@@ -234,6 +261,7 @@ class SidecarVersion(pulumi.ComponentResource):
                  catalog_namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 live_check: pulumi.Input[Optional[Union['SidecarVersionLiveCheckArgs', 'SidecarVersionLiveCheckArgsDict']]] = None,
                  main: pulumi.Input[Optional[Union['SidecarVersionMainArgs', 'SidecarVersionMainArgsDict']]] = None,
                  mosn: pulumi.Input[Optional[Union['SidecarVersionMosnArgs', 'SidecarVersionMosnArgsDict']]] = None,
                  scenario: pulumi.Input[Optional[_builtins.str]] = None,
@@ -253,6 +281,7 @@ class SidecarVersion(pulumi.ComponentResource):
             __props__.__dict__["catalog_namespace"] = catalog_namespace
             __props__.__dict__["description"] = description
             __props__.__dict__["image"] = image
+            __props__.__dict__["live_check"] = live_check
             __props__.__dict__["main"] = main
             __props__.__dict__["mosn"] = mosn
             if scenario is None and not opts.urn:

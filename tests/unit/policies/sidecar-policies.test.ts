@@ -50,6 +50,21 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
                 [],
             );
         });
+        it("refuses editing a version used in the cluster (read by the provider: another stack's SidecarSet, a pod), naming the users", async () => {
+            const r = record("1.0.0", "sha256:b", B, { version: "1.0.0", digest: "sha256:a" });
+            const withUsers = (usedBy: unknown) => ({ ...r, props: { ...r.props, usedBy } });
+            const reported = await runStackPolicy(sidecarVersionImmutableInUse, [
+                withUsers({ verified: true, at: "t", users: ["SidecarSet hand-made", "Pod shop/nginx-0 (StatefulSet/nginx)"] }),
+            ]);
+            assert.deepEqual(
+                reported.map((v) => v.message),
+                [
+                    "Sidecar version 1.0.0 must not be edited while in use (by SidecarSet hand-made (in the cluster), Pod shop/nginx-0 (StatefulSet/nginx) (in the cluster)): its digest would change from sha256:a to sha256:b. Publish a new version instead and switch the consumers to it.",
+                ],
+            );
+            assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [withUsers({ verified: true, at: "t", users: [] })]), []);
+            assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [withUsers({ verified: false, reason: "no cluster", users: ["x"] })]), [], "unverified: the stack's consumers only");
+        });
         it("refuses editing a version in use", async () => {
             const r = record("1.0.0", "sha256:b", B, { version: "1.0.0", digest: "sha256:a" });
             assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [r, sidecarSet("1.0.0", B)]), [

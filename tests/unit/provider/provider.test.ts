@@ -80,6 +80,26 @@ describe("MeshRolloutProvider records", () => {
         assert.equal(calls.length, 1);
     });
 
+    it("check reads who uses an edited catalog version in the cluster (by the image applied and the new one), and only on an edit", async () => {
+        const calls: [string | undefined, readonly string[]][] = [];
+        const p2 = new MeshRolloutProvider(
+            "{}",
+            async () => ({ verified: false, pods: [] }),
+            async (kubeconfig, images) => {
+                calls.push([kubeconfig, images]);
+                return { verified: true, at: "t", users: ["SidecarSet hand-made"] };
+            },
+        );
+        const urn = `urn:pulumi:dev::proj::${SIDECAR_VERSION_RECORD_TYPE}::r`;
+        const applied = { key: "1.0.0", state: { version: "1.0.0", digest: "sha256:a", image: "img:a" }, prior: null };
+        const edit = await p2.check(urn, applied, { key: "1.0.0", state: { version: "1.0.0", digest: "sha256:b", image: "img:b" }, liveCheck: { kubeconfig: "/k" } });
+        assert.deepEqual(calls, [["/k", ["img:a", "img:b"]]]);
+        assert.deepEqual((edit.inputs as Record<string, unknown>).usedBy, { verified: true, at: "t", users: ["SidecarSet hand-made"] });
+        const rerun = await p2.check(urn, applied, { key: "1.0.0", state: applied.state, liveCheck: { kubeconfig: "/k" } });
+        assert.equal((rerun.inputs as Record<string, unknown>).usedBy, null);
+        assert.equal(calls.length, 1, "no read without an edit");
+    });
+
     it("check reports a missing key or a non-object state as failures, naming the property", async () => {
         const r = await p.check(LEDGER_URN, {}, { state: [1] });
         assert.deepEqual(
