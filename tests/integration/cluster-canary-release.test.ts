@@ -132,10 +132,15 @@ describe("CanaryRelease against a real API server", function () {
                     120,
                 );
                 const d = await c.kube.get(`${DEPLOYMENTS}/${deployment}`);
+                // Ready as the watch judges it: with a surge pod pending, `replicas` is above spec (updated and
+                // available alone both equal spec then: the old pod is available, the new one merely created).
                 assert.notEqual(
-                    d!.status?.updatedReplicas === d!.spec.replicas && d!.status?.availableReplicas === d!.spec.replicas,
+                    d!.status?.observedGeneration === d!.metadata.generation &&
+                        d!.status?.updatedReplicas === d!.spec.replicas &&
+                        d!.status?.availableReplicas === d!.spec.replicas &&
+                        d!.status?.replicas === d!.spec.replicas,
                     true,
-                    "immediate: the Deployment is not Ready yet",
+                    `immediate: the Deployment is not Ready yet (status ${JSON.stringify(d!.status)})`,
                 );
             } finally {
                 c.resumeScheduler();
