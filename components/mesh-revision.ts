@@ -174,16 +174,20 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
             ? new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata }, nsOpts)
             : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns.name}`, { metadata: { ...metadata, annotations: { "pulumi.com/patchForce": "true" } } }, nsOpts);
         children.push(nsResource);
-        for (const deployment of ns.restart) {
+        for (const workload of ns.restart) {
+            const patch = {
+                metadata: { name: workload.name, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },
+                spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: ns.revision } } } },
+            };
+            const restartOpts = { parent, dependsOn: [o.ledger, nsResource] };
+            // A Deployment keeps the resource name it had when `restart` took only Deployment names.
+            const id = `${name}-restart-${ns.name}-${workload.kind === "Deployment" ? "" : `${workload.kind.toLowerCase()}-`}${workload.name}`;
             children.push(
-                new k8s.apps.v1.DeploymentPatch(
-                    `${name}-restart-${ns.name}-${deployment}`,
-                    {
-                        metadata: { name: deployment, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },
-                        spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: ns.revision } } } },
-                    },
-                    { parent, dependsOn: [o.ledger, nsResource] },
-                ),
+                workload.kind === "StatefulSet"
+                    ? new k8s.apps.v1.StatefulSetPatch(id, patch, restartOpts)
+                    : workload.kind === "DaemonSet"
+                      ? new k8s.apps.v1.DaemonSetPatch(id, patch, restartOpts)
+                      : new k8s.apps.v1.DeploymentPatch(id, patch, restartOpts),
             );
         }
     }

@@ -19,6 +19,14 @@ const portName = textSetting({
 /** Which revision a tag follows through an upgrade. */
 export type TagRole = "current" | "upgrade";
 
+/** The workload kinds `restart` accepts: those whose pod template a patch can change. */
+export const RESTART_KINDS = ["Deployment", "StatefulSet", "DaemonSet"] as const;
+/** A workload to restart onto its namespace's revision. */
+export interface RestartTarget {
+    readonly kind: (typeof RESTART_KINDS)[number];
+    readonly name: string;
+}
+
 export const meshNamespaceSchema = z
     .object(
         {
@@ -29,8 +37,32 @@ export const meshNamespaceSchema = z
             labels: labelMapSetting().optional(),
             /** Create the namespace (true) or only label an existing one (false). */
             create: booleanSetting("create", false).default(true),
-            /** Deployments whose pods restart (pod-template annotation) when the namespace's revision changes. */
-            restart: z.array(dnsLabelSetting("a Deployment name", "cart"), remedy('Give the Deployments to restart as a list, e.g. restart: ["cart"].')).max(500).default([]),
+            /**
+             * Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+             * name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
+             */
+            restart: z
+                .array(
+                    z.union(
+                        [
+                            dnsLabelSetting("a Deployment name", "cart"),
+                            z
+                                .object(
+                                    {
+                                        kind: z.enum(RESTART_KINDS, remedy('Give Deployment, StatefulSet or DaemonSet, e.g. { kind: "StatefulSet", name: "db" }.')),
+                                        name: dnsLabelSetting("a workload name", "db"),
+                                    },
+                                    remedy('Give a workload as a name (a Deployment) or { kind, name }, e.g. { kind: "StatefulSet", name: "db" }.'),
+                                )
+                                .strict(),
+                        ],
+                        remedy('Give a workload as a name (a Deployment) or { kind, name }, e.g. "cart" or { kind: "DaemonSet", name: "agent" }.'),
+                    ),
+                    remedy('Give the workloads to restart as a list, e.g. restart: ["cart", { kind: "StatefulSet", name: "db" }].'),
+                )
+                .max(500)
+                .default([])
+                .transform((list) => list.map((w): RestartTarget => (typeof w === "string" ? { kind: "Deployment", name: w } : w))),
             /** Move this namespace at controlPlane already, to verify the new revision (seed 002's `canary` namespace). */
             moveAt: z.enum(["controlPlane", "dataPlane"], remedy('E.g. moveAt: "controlPlane" for a namespace that verifies the new revision.')).default("dataPlane"),
             /** Keep this namespace on the old revision through dataPlane. Finalize is refused while held. */
@@ -183,7 +215,7 @@ export interface NamespaceLayout {
     readonly labels: Readonly<Record<string, string>>;
     /** The revision the namespace's pods get (through the tag when bound by tag). */
     readonly revision: string;
-    readonly restart: readonly string[];
+    readonly restart: readonly RestartTarget[];
 }
 
 export interface GatewayLayout {

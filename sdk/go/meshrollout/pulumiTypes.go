@@ -1956,8 +1956,9 @@ type MeshRevisionNamespaces struct {
 	// One of: "controlPlane", "dataPlane".
 	MoveAt *string `pulumi:"moveAt"`
 	Name   string  `pulumi:"name"`
-	// Deployments whose pods restart (pod-template annotation) when the namespace's revision changes.
-	Restart []string `pulumi:"restart"`
+	// Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+	// name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
+	Restart []interface{} `pulumi:"restart"`
 	// Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name.
 	Tag *string `pulumi:"tag"`
 }
@@ -1983,8 +1984,9 @@ type MeshRevisionNamespacesArgs struct {
 	// One of: "controlPlane", "dataPlane".
 	MoveAt pulumi.StringPtrInput `pulumi:"moveAt"`
 	Name   pulumi.StringInput    `pulumi:"name"`
-	// Deployments whose pods restart (pod-template annotation) when the namespace's revision changes.
-	Restart pulumi.StringArrayInput `pulumi:"restart"`
+	// Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+	// name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
+	Restart pulumi.ArrayInput `pulumi:"restart"`
 	// Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name.
 	Tag pulumi.StringPtrInput `pulumi:"tag"`
 }
@@ -2064,9 +2066,10 @@ func (o MeshRevisionNamespacesOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v MeshRevisionNamespaces) string { return v.Name }).(pulumi.StringOutput)
 }
 
-// Deployments whose pods restart (pod-template annotation) when the namespace's revision changes.
-func (o MeshRevisionNamespacesOutput) Restart() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v MeshRevisionNamespaces) []string { return v.Restart }).(pulumi.StringArrayOutput)
+// Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+// name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
+func (o MeshRevisionNamespacesOutput) Restart() pulumi.ArrayOutput {
+	return o.ApplyT(func(v MeshRevisionNamespaces) []interface{} { return v.Restart }).(pulumi.ArrayOutput)
 }
 
 // Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name.
@@ -2092,6 +2095,64 @@ func (o MeshRevisionNamespacesArrayOutput) Index(i pulumi.IntInput) MeshRevision
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MeshRevisionNamespaces {
 		return vs[0].([]MeshRevisionNamespaces)[vs[1].(int)]
 	}).(MeshRevisionNamespacesOutput)
+}
+
+type MeshRevisionNamespacesRestart struct {
+	// One of: "Deployment", "StatefulSet", "DaemonSet".
+	Kind string `pulumi:"kind"`
+	Name string `pulumi:"name"`
+}
+
+// MeshRevisionNamespacesRestartInput is an input type that accepts MeshRevisionNamespacesRestartArgs and MeshRevisionNamespacesRestartOutput values.
+// You can construct a concrete instance of `MeshRevisionNamespacesRestartInput` via:
+//
+//	MeshRevisionNamespacesRestartArgs{...}
+type MeshRevisionNamespacesRestartInput interface {
+	pulumi.Input
+
+	ToMeshRevisionNamespacesRestartOutput() MeshRevisionNamespacesRestartOutput
+	ToMeshRevisionNamespacesRestartOutputWithContext(context.Context) MeshRevisionNamespacesRestartOutput
+}
+
+type MeshRevisionNamespacesRestartArgs struct {
+	// One of: "Deployment", "StatefulSet", "DaemonSet".
+	Kind pulumi.StringInput `pulumi:"kind"`
+	Name pulumi.StringInput `pulumi:"name"`
+}
+
+func (MeshRevisionNamespacesRestartArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionNamespacesRestart)(nil)).Elem()
+}
+
+func (i MeshRevisionNamespacesRestartArgs) ToMeshRevisionNamespacesRestartOutput() MeshRevisionNamespacesRestartOutput {
+	return i.ToMeshRevisionNamespacesRestartOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionNamespacesRestartArgs) ToMeshRevisionNamespacesRestartOutputWithContext(ctx context.Context) MeshRevisionNamespacesRestartOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionNamespacesRestartOutput)
+}
+
+type MeshRevisionNamespacesRestartOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionNamespacesRestartOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionNamespacesRestart)(nil)).Elem()
+}
+
+func (o MeshRevisionNamespacesRestartOutput) ToMeshRevisionNamespacesRestartOutput() MeshRevisionNamespacesRestartOutput {
+	return o
+}
+
+func (o MeshRevisionNamespacesRestartOutput) ToMeshRevisionNamespacesRestartOutputWithContext(ctx context.Context) MeshRevisionNamespacesRestartOutput {
+	return o
+}
+
+// One of: "Deployment", "StatefulSet", "DaemonSet".
+func (o MeshRevisionNamespacesRestartOutput) Kind() pulumi.StringOutput {
+	return o.ApplyT(func(v MeshRevisionNamespacesRestart) string { return v.Kind }).(pulumi.StringOutput)
+}
+
+func (o MeshRevisionNamespacesRestartOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v MeshRevisionNamespacesRestart) string { return v.Name }).(pulumi.StringOutput)
 }
 
 type MeshRevisionTags struct {
@@ -5714,6 +5775,7 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionLiveCheckPtrInput)(nil)).Elem(), MeshRevisionLiveCheckArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionNamespacesInput)(nil)).Elem(), MeshRevisionNamespacesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionNamespacesArrayInput)(nil)).Elem(), MeshRevisionNamespacesArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionNamespacesRestartInput)(nil)).Elem(), MeshRevisionNamespacesRestartArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionTagsInput)(nil)).Elem(), MeshRevisionTagsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionTagsArrayInput)(nil)).Elem(), MeshRevisionTagsArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionUpgradeInput)(nil)).Elem(), MeshRevisionUpgradeArgs{})
@@ -5786,6 +5848,7 @@ func init() {
 	pulumi.RegisterOutputType(MeshRevisionLiveCheckPtrOutput{})
 	pulumi.RegisterOutputType(MeshRevisionNamespacesOutput{})
 	pulumi.RegisterOutputType(MeshRevisionNamespacesArrayOutput{})
+	pulumi.RegisterOutputType(MeshRevisionNamespacesRestartOutput{})
 	pulumi.RegisterOutputType(MeshRevisionTagsOutput{})
 	pulumi.RegisterOutputType(MeshRevisionTagsArrayOutput{})
 	pulumi.RegisterOutputType(MeshRevisionUpgradeOutput{})

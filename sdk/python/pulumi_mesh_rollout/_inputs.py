@@ -43,6 +43,8 @@ __all__ = [
     'MeshRevisionLiveCheckArgsDict',
     'MeshRevisionNamespacesArgs',
     'MeshRevisionNamespacesArgsDict',
+    'MeshRevisionNamespacesRestartArgs',
+    'MeshRevisionNamespacesRestartArgsDict',
     'MeshRevisionTagsArgs',
     'MeshRevisionTagsArgsDict',
     'MeshRevisionUpgradeArgs',
@@ -1294,9 +1296,10 @@ class MeshRevisionNamespacesArgsDict(TypedDict):
     """
     One of: "controlPlane", "dataPlane".
     """
-    restart: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    restart: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[Union[_builtins.str, 'MeshRevisionNamespacesRestartArgsDict']]]]]]
     """
-    Deployments whose pods restart (pod-template annotation) when the namespace's revision changes.
+    Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+    name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
     """
     tag: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -1311,14 +1314,15 @@ class MeshRevisionNamespacesArgs:
                  hold: pulumi.Input[Optional[_builtins.bool]] = None,
                  labels: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  move_at: pulumi.Input[Optional[_builtins.str]] = None,
-                 restart: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 restart: pulumi.Input[Optional[Sequence[pulumi.Input[Union[_builtins.str, 'MeshRevisionNamespacesRestartArgs']]]]] = None,
                  tag: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.bool] create: Create the namespace (true) or only label an existing one (false).
         :param pulumi.Input[_builtins.bool] hold: Keep this namespace on the old revision through dataPlane. Finalize is refused while held.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Extra labels.
         :param pulumi.Input[_builtins.str] move_at: One of: "controlPlane", "dataPlane".
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] restart: Deployments whose pods restart (pod-template annotation) when the namespace's revision changes.
+        :param pulumi.Input[Sequence[pulumi.Input[Union[_builtins.str, 'MeshRevisionNamespacesRestartArgs']]]] restart: Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+               name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
         :param pulumi.Input[_builtins.str] tag: Bind through this tag (`istio.io/rev=<tag>`) instead of the revision name.
         """
         pulumi.set(__self__, "name", name)
@@ -1394,14 +1398,15 @@ class MeshRevisionNamespacesArgs:
 
     @_builtins.property
     @pulumi.getter
-    def restart(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def restart(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[Union[_builtins.str, 'MeshRevisionNamespacesRestartArgs']]]]]:
         """
-        Deployments whose pods restart (pod-template annotation) when the namespace's revision changes.
+        Workloads whose pods restart (pod-template annotation) when the namespace's revision changes: a
+        name is a Deployment; `{ kind, name }` names a Deployment, StatefulSet or DaemonSet.
         """
         return pulumi.get(self, "restart")
 
     @restart.setter
-    def restart(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def restart(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[Union[_builtins.str, 'MeshRevisionNamespacesRestartArgs']]]]]):
         pulumi.set(self, "restart", value)
 
     @_builtins.property
@@ -1415,6 +1420,46 @@ class MeshRevisionNamespacesArgs:
     @tag.setter
     def tag(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "tag", value)
+
+
+class MeshRevisionNamespacesRestartArgsDict(TypedDict):
+    kind: pulumi.Input[_builtins.str]
+    """
+    One of: "Deployment", "StatefulSet", "DaemonSet".
+    """
+    name: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class MeshRevisionNamespacesRestartArgs:
+    def __init__(__self__, *,
+                 kind: pulumi.Input[_builtins.str],
+                 name: pulumi.Input[_builtins.str]):
+        """
+        :param pulumi.Input[_builtins.str] kind: One of: "Deployment", "StatefulSet", "DaemonSet".
+        """
+        pulumi.set(__self__, "kind", kind)
+        pulumi.set(__self__, "name", name)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[_builtins.str]:
+        """
+        One of: "Deployment", "StatefulSet", "DaemonSet".
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
 
 
 class MeshRevisionTagsArgsDict(TypedDict):

@@ -183,6 +183,34 @@ describe("MeshRevision (mocked runtime)", () => {
         assert.deepEqual(chart.repositoryOpts, { repo: "https://istio-release.storage.googleapis.com/charts" });
     });
 
+    it("restart takes StatefulSets and DaemonSets as { kind, name }; a Deployment keeps its resource name", async () => {
+        const args: MeshRevisionArgs = {
+            ...base,
+            upgrade: { to: "1.14.5", stage: "dataPlane" },
+            namespaces: [{ name: "shop", restart: ["cart", { kind: "StatefulSet", name: "db" }, { kind: "DaemonSet", name: "agent" }, { kind: "Deployment", name: "web" }] }],
+        };
+        const { resources } = await build("mr", args);
+        const restarts = resources.filter((r) => r.name.startsWith("mr-restart-")).map((r) => `${r.type}::${r.name}`);
+        assert.deepEqual(restarts.sort(), [
+            "kubernetes:apps/v1:DaemonSetPatch::mr-restart-shop-daemonset-agent",
+            "kubernetes:apps/v1:DeploymentPatch::mr-restart-shop-cart",
+            "kubernetes:apps/v1:DeploymentPatch::mr-restart-shop-web",
+            "kubernetes:apps/v1:StatefulSetPatch::mr-restart-shop-statefulset-db",
+        ]);
+        assert.deepEqual(find(resources, "kubernetes:apps/v1:StatefulSetPatch", "mr-restart-shop-statefulset-db").inputs.spec, {
+            template: { metadata: { annotations: { "mesh-rollout.io/revision": "1-14-5" } } },
+        });
+    });
+
+    it("restart refuses a kind whose pods a patch cannot restart, with the rule and an example", async () => {
+        await installMocks();
+        const { MeshRevision } = await import("../../../components/mesh-revision");
+        assert.throws(
+            () => new MeshRevision("mj", { ...base, namespaces: [{ name: "shop", restart: [{ kind: "Job" as never, name: "once" }] }] }),
+            /'args\.namespaces\[0\]\.restart\[0\]/,
+        );
+    });
+
     it("existing namespaces are labelled by a server-side patch", async () => {
         const { resources } = await build("m8", { version: "1.14.5", mode: "managed", namespaces: [{ name: "legacy", create: false }] });
         const patch = find(resources, "kubernetes:core/v1:NamespacePatch", "m8-ns-legacy").inputs;
