@@ -10,11 +10,7 @@ export class MeshUpgradeLedger extends StateRecord {
     /** What the provider read of the live data plane when the stage was checked (null without an upgrade). */
     declare readonly observed: pulumi.Output<DataPlaneObservation | null>;
 
-    constructor(
-        name: string,
-        args: { mesh: string; state: MeshLedgerState; liveCheck?: { kubeconfig?: string; finalizeGate: LiveGate } },
-        opts?: pulumi.CustomResourceOptions,
-    ) {
+    constructor(name: string, args: { mesh: string; state: MeshLedgerState; liveCheck?: { kubeconfig?: string; finalizeGate: LiveGate } }, opts?: pulumi.CustomResourceOptions) {
         super(
             MESH_LEDGER_KIND,
             name,

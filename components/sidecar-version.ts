@@ -53,7 +53,12 @@ export interface SidecarVersionArgs {
 /** The state-only record of a catalog entry; its checked inputs carry the digest it had when last applied. */
 export class SidecarVersionRecord extends StateRecord {
     constructor(name: string, args: { version: string; state: Record<string, unknown>; liveCheck?: { kubeconfig?: string } }, opts?: pulumi.CustomResourceOptions) {
-        super(SIDECAR_VERSION_RECORD_KIND, name, { key: args.version, state: args.state, extra: { ...(args.liveCheck ? { liveCheck: args.liveCheck } : {}), usedBy: undefined } }, opts);
+        super(
+            SIDECAR_VERSION_RECORD_KIND,
+            name,
+            { key: args.version, state: args.state, extra: { ...(args.liveCheck ? { liveCheck: args.liveCheck } : {}), usedBy: undefined } },
+            opts,
+        );
     }
 }
 

@@ -128,7 +128,10 @@ export function parseMeshRevisionArgs(args: unknown, path = "args"): { spec: Mes
         });
     }
     const kubeconfig = install.liveCheck?.kubeconfig === "" ? undefined : install.liveCheck?.kubeconfig;
-    const liveCheck = { ...(kubeconfig !== undefined ? { kubeconfig } : {}), finalizeGate: install.liveCheck?.finalizeGate ?? (kubeconfig !== undefined ? "refuse" : "warn") } as const;
+    const liveCheck = {
+        ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+        finalizeGate: install.liveCheck?.finalizeGate ?? (kubeconfig !== undefined ? "refuse" : "warn"),
+    } as const;
     return { spec, install: { ...install, liveCheck, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" } };
 }
 

@@ -15,7 +15,16 @@ import { MeshRolloutValidationError } from "../domain/errors";
 import type { DataPlaneObservation } from "../domain/data-plane";
 import { ImageUsers, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers } from "./live";
 import { checkRecord, diffRecord, recordOutputs } from "./state-record";
-import { CANARY_RELEASE_TYPE, MESH_LEDGER_TYPE, MESH_REVISION_TYPE, SIDECAR_VERSION_RECORD_TYPE, PACKAGE_VERSION, RECORD_TYPES, SIDECAR_SET_UPGRADE_TYPE, SIDECAR_VERSION_TYPE } from "./tokens";
+import {
+    CANARY_RELEASE_TYPE,
+    MESH_LEDGER_TYPE,
+    MESH_REVISION_TYPE,
+    SIDECAR_VERSION_RECORD_TYPE,
+    PACKAGE_VERSION,
+    RECORD_TYPES,
+    SIDECAR_SET_UPGRADE_TYPE,
+    SIDECAR_VERSION_TYPE,
+} from "./tokens";
 
 /** The package root (holds schema.json), from the source tree or from dist/. */
 export function packageRoot(): string {
@@ -87,7 +96,10 @@ type ComponentFactory = (name: string, args: never, opts: pulumi.ComponentResour
 
 /** Each component's constructor and the outputs it returns to the calling program. */
 const COMPONENTS: Record<string, { readonly create: ComponentFactory; readonly outputs: readonly string[] }> = {
-    [MESH_REVISION_TYPE]: { create: (n, a, o) => new MeshRevision(n, a, o), outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan", "podsOnOldRevision", "dataPlane"] },
+    [MESH_REVISION_TYPE]: {
+        create: (n, a, o) => new MeshRevision(n, a, o),
+        outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan", "podsOnOldRevision", "dataPlane"],
+    },
     [CANARY_RELEASE_TYPE]: { create: (n, a, o) => new CanaryRelease(n, a, o), outputs: ["routing", "subsets", "traffic", "deploymentName"] },
     [SIDECAR_VERSION_TYPE]: { create: (n, a, o) => new SidecarVersion(n, a, o), outputs: ["version", "image", "digest", "catalogObject"] },
     [SIDECAR_SET_UPGRADE_TYPE]: { create: (n, a, o) => new SidecarSetUpgrade(n, a, o), outputs: ["sidecarSets", "version"] },

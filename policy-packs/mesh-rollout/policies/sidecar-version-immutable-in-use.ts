@@ -9,7 +9,8 @@ const NAME = "mesh-rollout-sidecar-version-immutable-in-use";
 /** Seed 000: a version in use cannot be edited. */
 export const sidecarVersionImmutableInUse: StackValidationPolicy = {
     name: NAME,
-    description: "Checks that a sidecar catalog version is not edited (same version, different digest) while a consumer in the stack, or (with liveCheck) a SidecarSet or pod in the cluster, uses it.",
+    description:
+        "Checks that a sidecar catalog version is not edited (same version, different digest) while a consumer in the stack, or (with liveCheck) a SidecarSet or pod in the cluster, uses it.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         // The edited records first (usually none); consumers are looked up only when one is.

@@ -264,11 +264,17 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             const observed = {
                 verified: true,
                 at: "2026-11-24T06:00:00Z",
-                pods: [pod("shop", "reviews-7d4-abcde", "Deployment/reviews", "1-12-4"), pod("shop", "cart-5f-xyz12", "Deployment/cart", "1-14-5"), pod("payments", "ledger-0", "StatefulSet/ledger", "stable")],
+                pods: [
+                    pod("shop", "reviews-7d4-abcde", "Deployment/reviews", "1-12-4"),
+                    pod("shop", "cart-5f-xyz12", "Deployment/cart", "1-14-5"),
+                    pod("payments", "ledger-0", "StatefulSet/ledger", "stable"),
+                ],
             };
             const l = live(observed, "refuse");
             // The stable tag still names 1-12-4 in this ledger state: its pods count as the old revision.
-            const reported = await runStackPolicy(finalizeNothingOnOldRevision, [{ ...l, props: { ...l.props, state: { ...(l.props.state as object), tags: { stable: "1-12-4" } } } }]);
+            const reported = await runStackPolicy(finalizeNothingOnOldRevision, [
+                { ...l, props: { ...l.props, state: { ...(l.props.state as object), tags: { stable: "1-12-4" } } } },
+            ]);
             assert.deepEqual(
                 reported.map((r) => r.message),
                 [
@@ -286,7 +292,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.deepEqual(
                 refused.map((r) => r.message),
                 [
-                    "Mesh mesh-ledger must not finalize unverified: no cluster (render mode: no kubeconfig given to liveCheck), so no one knows whether pods still run the old revision 1-12-4. Give liveCheck.kubeconfig of the cluster (read access to pods), or set liveCheck.finalizeGate: \"warn\" to accept the risk.",
+                    'Mesh mesh-ledger must not finalize unverified: no cluster (render mode: no kubeconfig given to liveCheck), so no one knows whether pods still run the old revision 1-12-4. Give liveCheck.kubeconfig of the cluster (read access to pods), or set liveCheck.finalizeGate: "warn" to accept the risk.',
                 ],
             );
             assert.deepEqual(await runStackPolicy(finalizeNothingOnOldRevision, [live(observed, "warn")]), []);

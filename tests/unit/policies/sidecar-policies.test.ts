@@ -63,7 +63,11 @@ describe("policy pack: mesh-rollout (sidecar catalog policies)", () => {
                 ],
             );
             assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [withUsers({ verified: true, at: "t", users: [] })]), []);
-            assert.deepEqual(await runStackPolicy(sidecarVersionImmutableInUse, [withUsers({ verified: false, reason: "no cluster", users: ["x"] })]), [], "unverified: the stack's consumers only");
+            assert.deepEqual(
+                await runStackPolicy(sidecarVersionImmutableInUse, [withUsers({ verified: false, reason: "no cluster", users: ["x"] })]),
+                [],
+                "unverified: the stack's consumers only",
+            );
         });
         it("refuses editing a version in use", async () => {
             const r = record("1.0.0", "sha256:b", B, { version: "1.0.0", digest: "sha256:a" });
