@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
-import { MESH_ROLLOUT_PACK, OperationResult, REPO_ROOT, TestStack } from "./harness";
+import { clusterRoundTrip, MESH_ROLLOUT_PACK, REPO_ROOT, TestStack } from "./harness";
 import { startCluster, TestCluster } from "./cluster/cluster";
 import { KubeClient, KubeObject } from "./cluster/kube";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 const pack = { policyPacks: [MESH_ROLLOUT_PACK] };
-const explain = (r: OperationResult) => `${r.errors.join("\n")}\n${r.stderr}\n${r.changes.map((c) => `${c.op} ${c.name} ${c.diffs.join(",")}`).join("\n")}`;
 
 /** What each example leaves in the cluster, read back from the API server. */
 const CHECKS: Record<string, (kube: KubeClient) => Promise<void>> = {
@@ -58,20 +57,7 @@ describe("every example on a real API server: up, preview and refresh with no ch
                 config: example === "mesh-canary-upgrade" ? { [`${project}:istiodValues`]: JSON.stringify(c.injectionValues) } : {},
             });
             try {
-                const up = await s.up(pack);
-                assert.equal(up.ok, true, explain(up));
-                assert.deepEqual(
-                    up.violations.filter((v) => v.level === "mandatory"),
-                    [],
-                );
-                await CHECKS[example](c.kube);
-                const preview = await s.preview({ ...pack, expectNoChanges: true });
-                assert.equal(preview.ok, true, `preview after up: ${explain(preview)}`);
-                const refresh = await s.refresh({ expectNoChanges: true });
-                assert.equal(refresh.ok, true, `refresh after up: ${explain(refresh)}`);
-                const destroyed = await s.destroy();
-                assert.equal(destroyed.ok, true, explain(destroyed));
-                assert.deepEqual((await s.stack.exportStack()).deployment.resources ?? [], [], "nothing left in the state");
+                await clusterRoundTrip(s, pack.policyPacks, () => CHECKS[example](c.kube));
             } finally {
                 s.dispose();
             }

@@ -4,6 +4,7 @@
  * Each stack gets its own local file backend, PULUMI_HOME and render directory in a temp folder; no
  * network, no Pulumi Cloud: a passphrase secrets provider and PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION.
  */
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -181,4 +182,31 @@ export function readTree(dir: string): Record<string, string> {
     };
     walk(dir);
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Why an operation failed, for assertion messages: errors, stderr and the planned changes. */
+export function explain(r: OperationResult): string {
+    return `${r.errors.join("\n")}\n${r.stderr}\n${r.changes.map((c) => `${c.op} ${c.type} ${c.name} ${c.diffs.join(",")}`).join("\n")}`;
+}
+
+/**
+ * The acceptance round trip of a program on a cluster: `up` with the policy packs (no mandatory
+ * violation), `check` reads the cluster back, then preview and refresh change nothing, and destroy
+ * leaves an empty state.
+ */
+export async function clusterRoundTrip(s: TestStack, policyPacks: readonly string[], check: () => Promise<void>): Promise<void> {
+    const up = await s.up({ policyPacks });
+    assert.equal(up.ok, true, explain(up));
+    assert.deepEqual(
+        up.violations.filter((v) => v.level === "mandatory"),
+        [],
+    );
+    await check();
+    const preview = await s.preview({ policyPacks, expectNoChanges: true });
+    assert.equal(preview.ok, true, `preview after up: ${explain(preview)}`);
+    const refresh = await s.refresh({ expectNoChanges: true });
+    assert.equal(refresh.ok, true, `refresh after up: ${explain(refresh)}`);
+    const destroyed = await s.destroy();
+    assert.equal(destroyed.ok, true, explain(destroyed));
+    assert.deepEqual((await s.stack.exportStack()).deployment.resources ?? [], [], "nothing left in the state");
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { MESH_ROLLOUT_PACK, OperationResult, REPO_ROOT, TestStack } from "./harness";
+import { clusterRoundTrip, explain, MESH_ROLLOUT_PACK, REPO_ROOT, TestStack } from "./harness";
 import { startCluster, TestCluster } from "./cluster/cluster";
 import { KubeClient } from "./cluster/kube";
 
@@ -9,7 +9,6 @@ import { KubeClient } from "./cluster/kube";
 // language host: our provider plugin constructs them, the policy pack judges what they make.
 const YAML_EXAMPLES = path.join(REPO_ROOT, "examples", "yaml");
 const pack = { policyPacks: [MESH_ROLLOUT_PACK] };
-const explain = (r: OperationResult) => `${r.errors.join("\n")}\n${r.stderr}\n${r.changes.map((c) => `${c.op} ${c.type} ${c.name} ${c.diffs.join(",")}`).join("\n")}`;
 
 /** The manifests each example renders (file names under the render folder), at least. */
 const RENDERED: Record<string, RegExp[]> = {
@@ -144,15 +143,7 @@ describe("the components from Pulumi YAML on a real API server", function () {
                     "kubernetes:kubeconfig": c.kubeconfig,
                     ...(example.startsWith("mesh-") ? { injectionURL: values.istiodRemote.injectionURL, injectionCABundle: values.istiodRemote.injectionCABundle } : {}),
                 });
-                const up = await s.up(pack);
-                assert.equal(up.ok, true, explain(up));
-                await IN_CLUSTER[example](c.kube);
-                const preview = await s.preview({ ...pack, expectNoChanges: true });
-                assert.equal(preview.ok, true, `preview after up: ${explain(preview)}`);
-                const refresh = await s.refresh({ expectNoChanges: true });
-                assert.equal(refresh.ok, true, `refresh after up: ${explain(refresh)}`);
-                const destroyed = await s.destroy();
-                assert.equal(destroyed.ok, true, explain(destroyed));
+                await clusterRoundTrip(s, pack.policyPacks, () => IN_CLUSTER[example](c.kube));
             } finally {
                 s.dispose();
             }
