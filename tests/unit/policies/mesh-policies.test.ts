@@ -258,7 +258,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
         const pod = (ns: string, name: string, owner: string, revision: string) => ({ namespace: ns, name, owner, revision, image: `docker.io/istio/proxyv2:${revision}` });
         const live = (observed: unknown, gate: "refuse" | "warn") => {
             const l = ledger(at("finalize"), at("dataPlane"));
-            return { ...l, props: { ...l.props, observed, liveCheck: { finalizeGate: gate } } };
+            return { ...l, props: { ...(l.props as Record<string, unknown>), observed, liveCheck: { finalizeGate: gate } } as Record<string, unknown> };
         };
         it("refuses a finalize while pods read from the cluster run the old revision's sidecar, naming them and the restart", async () => {
             const observed = {
