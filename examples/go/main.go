@@ -85,7 +85,7 @@ func program(ctx *pulumi.Context) error {
 		// for Istio's published istiod chart.
 		Chart: meshrollout.IstiodChartArgs{Chart: pulumi.String(getOr(ctx, "istiodChart", "../../charts/istiod-minimal"))},
 		Namespaces: meshrollout.MeshRevisionNamespacesArray{
-			meshrollout.MeshRevisionNamespacesArgs{Name: pulumi.String("shop"), Restart: pulumi.StringArray{pulumi.String("cart")}},
+			meshrollout.MeshRevisionNamespacesArgs{Name: pulumi.String("shop"), Restart: pulumi.Array{pulumi.String("cart")}},
 		},
 	}, onK8s)
 	if err != nil {
