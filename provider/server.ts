@@ -210,8 +210,27 @@ export class MeshRolloutProvider implements provider.Provider {
         return { outs: recordOutputs(news) };
     }
 
-    async delete(): Promise<void> {
-        // State only: nothing outside the stack to remove.
+    /**
+     * State only: nothing outside the stack to remove. But a catalog version whose image a SidecarSet or
+     * a pod in the cluster still uses (read with its liveCheck kubeconfig) is not deleted: the update
+     * stops here, naming the users. (Policies never see a deletion, so this is where it is refused.)
+     */
+    async delete(_id: string, urn: string, props: Record<string, unknown>): Promise<void> {
+        if (recordType(urn) !== SIDECAR_VERSION_RECORD_TYPE) {
+            return;
+        }
+        const state = (props?.state ?? {}) as { version?: unknown; image?: unknown };
+        const kubeconfig = ((props?.liveCheck ?? {}) as { kubeconfig?: unknown }).kubeconfig;
+        if (typeof kubeconfig !== "string" || typeof state.image !== "string") {
+            return;
+        }
+        const used = await this.observeImageUsers(kubeconfig, [state.image]);
+        if (used.verified && used.users.length > 0) {
+            const users = used.users.length > 5 ? `${used.users.slice(0, 5).join(", ")} and ${used.users.length - 5} more` : used.users.join(", ");
+            throw new Error(
+                `sidecar version ${String(state.version)} must not be deleted while in use in the cluster (by ${users}): its image ${state.image} is still injected. Switch those users to another catalog version (or remove them), then run the update again.`,
+            );
+        }
     }
 
     async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {

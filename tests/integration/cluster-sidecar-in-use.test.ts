@@ -28,7 +28,7 @@ describe("a sidecar version in use is judged from the cluster, whoever applied i
         await c?.stop();
     });
 
-    it("a SidecarSet applied outside the stack keeps 1.0.0 from being edited, named; once it is gone the edit applies", async () => {
+    it("a SidecarSet applied outside the stack keeps 1.0.0 from being edited or deleted, named; once it is gone each applies", async () => {
         s = await TestStack.create({ program: "sidecar-live", kubeconfig: c.kubeconfig, config: { "mesh-rollout-test:image": A } });
         const up = await s.up(pack);
         assert.equal(up.ok, true, up.stderr);
@@ -47,5 +47,17 @@ describe("a sidecar version in use is judged from the cluster, whoever applied i
         await c.kube.delete("/apis/apps.kruise.io/v1alpha1/sidecarsets/hand-made");
         const edited = await s.up(pack);
         assert.equal(edited.ok, true, `${edited.stderr}\n${edited.violations.map((v) => v.message).join("\n")}`);
+
+        // Deleting the version while the cluster uses its image: the update stops at the record, naming the user.
+        await c.kube.apply("/apis/apps.kruise.io/v1alpha1/sidecarsets/hand-made", handMadeSidecarSet(B));
+        await s.setConfig({ "mesh-rollout-test:present": "false" });
+        const deleted = await s.up(pack);
+        assert.equal(deleted.ok, false);
+        assert.match(`${deleted.stdout}\n${deleted.stderr}`, /sidecar version 1\.0\.0 must not be deleted while in use in the cluster \(by SidecarSet hand-made\)/);
+        const kept = JSON.stringify(await s.exportState());
+        assert.match(kept, /mesh-rollout:index:SidecarVersionRecord/, "the record stays in the state");
+        await c.kube.delete("/apis/apps.kruise.io/v1alpha1/sidecarsets/hand-made");
+        const gone = await s.up(pack);
+        assert.equal(gone.ok, true, gone.stderr);
     });
 });

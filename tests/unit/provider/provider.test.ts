@@ -100,6 +100,22 @@ describe("MeshRolloutProvider records", () => {
         assert.equal(calls.length, 1, "no read without an edit");
     });
 
+    it("delete refuses a catalog version whose image the cluster still uses, naming the users; other deletes pass", async () => {
+        const p3 = new MeshRolloutProvider(
+            "{}",
+            async () => ({ verified: false, pods: [] }),
+            async (_k, images) => ({ verified: true, at: "t", users: images.includes("img:a") ? ["SidecarSet hand-made"] : [] }),
+        );
+        const urn = `urn:pulumi:dev::proj::${SIDECAR_VERSION_RECORD_TYPE}::r`;
+        await assert.rejects(
+            p3.delete("1.0.0", urn, { key: "1.0.0", state: { version: "1.0.0", image: "img:a" }, liveCheck: { kubeconfig: "/k" } }),
+            /sidecar version 1\.0\.0 must not be deleted while in use in the cluster \(by SidecarSet hand-made\): its image img:a is still injected\./,
+        );
+        await p3.delete("1.0.1", urn, { key: "1.0.1", state: { version: "1.0.1", image: "img:b" }, liveCheck: { kubeconfig: "/k" } });
+        await p3.delete("1.0.0", urn, { key: "1.0.0", state: { version: "1.0.0", image: "img:a" } }); // no liveCheck: not judged
+        await p3.delete("m", LEDGER_URN, { key: "m", state: {} });
+    });
+
     it("check reports a missing key or a non-object state as failures, naming the property", async () => {
         const r = await p.check(LEDGER_URN, {}, { state: [1] });
         assert.deepEqual(
