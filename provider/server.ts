@@ -176,12 +176,17 @@ export class MeshRolloutProvider implements provider.Provider {
     }
 
     /**
-     * The live data plane under an upgrade: the pods of the namespaces bound to the mesh (and of its
-     * gateways), read with the kubeconfig of `liveCheck`. Without an upgrade there is nothing to judge.
+     * The live data plane under an upgrade or an in-place version change: the pods of the namespaces
+     * bound to the mesh (and of its gateways), read with the kubeconfig of `liveCheck`. Otherwise there is
+     * nothing to judge.
      */
     private async observe(inputs: Record<string, unknown>): Promise<DataPlaneObservation | null> {
-        const state = inputs.state as { upgrade?: unknown; namespaces?: Record<string, unknown>; gateways?: Record<string, unknown> };
-        if (state.upgrade === null || state.upgrade === undefined) {
+        const state = inputs.state as { version?: unknown; upgrade?: unknown; namespaces?: Record<string, unknown>; gateways?: Record<string, unknown> };
+        const prior = inputs.prior as { version?: unknown; upgrade?: unknown } | null | undefined;
+        const upgrading = state.upgrade !== null && state.upgrade !== undefined;
+        // An in-place change (a new version, no upgrade declared before or now) replaces the revision in one update.
+        const inPlace = !upgrading && prior !== null && prior !== undefined && (prior.upgrade === null || prior.upgrade === undefined) && prior.version !== state.version;
+        if (!upgrading && !inPlace) {
             return null;
         }
         const live = (inputs.liveCheck ?? {}) as { kubeconfig?: unknown };

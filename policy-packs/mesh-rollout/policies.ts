@@ -4,6 +4,7 @@ import { guardPolicies } from "./guard";
 import { hardeningPolicies } from "./hardening-policies";
 import { dataPlaneReport } from "./policies/data-plane-report";
 import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old-revision";
+import { inPlaceKeepsRunningIstiod } from "./policies/in-place-keeps-running-istiod";
 import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
 import { revLabelKnown } from "./policies/rev-label-known";
@@ -22,6 +23,7 @@ export const unguardedPolicies: Policies = [
     revLabelKnown,
     finalizeNothingOnOldRevision,
     dataPlaneReport,
+    inPlaceKeepsRunningIstiod,
     namespaceInjectionRemoved,
     sidecarVersionImmutableInUse,
     sidecarVersionInCatalog,

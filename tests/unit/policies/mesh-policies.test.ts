@@ -3,6 +3,7 @@ import { layoutMesh, ledgerStateOf, MeshLedgerState, MeshSpecInput, parseMeshSpe
 import { meshRolloutPolicies } from "../../../policy-packs/mesh-rollout/policies";
 import { dataPlaneReport } from "../../../policy-packs/mesh-rollout/policies/data-plane-report";
 import { finalizeNothingOnOldRevision } from "../../../policy-packs/mesh-rollout/policies/finalize-nothing-on-old-revision";
+import { inPlaceKeepsRunningIstiod } from "../../../policy-packs/mesh-rollout/policies/in-place-keeps-running-istiod";
 import { namespaceInjectionRemoved } from "../../../policy-packs/mesh-rollout/policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "../../../policy-packs/mesh-rollout/policies/namespace-labels-exclusive";
 import { revLabelKnown } from "../../../policy-packs/mesh-rollout/policies/rev-label-known";
@@ -43,6 +44,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-rev-label-known:mandatory",
                 "mesh-rollout-finalize-nothing-on-old-revision:mandatory",
                 "mesh-rollout-data-plane-report:advisory",
+                "mesh-rollout-in-place-keeps-running-istiod:mandatory",
                 "mesh-rollout-namespace-injection-removed:advisory",
                 "mesh-rollout-sidecar-version-immutable-in-use:mandatory",
                 "mesh-rollout-sidecar-version-in-catalog:mandatory",
@@ -305,6 +307,43 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
         it("reads a malformed observation as not verified, never a crash", async () => {
             const reported = await runStackPolicy(finalizeNothingOnOldRevision, [live({ verified: "yes", pods: "many" }, "refuse")]);
             assert.match(reported[0].message, /must not finalize unverified: no cluster/);
+        });
+    });
+
+    describe("mesh-rollout-in-place-keeps-running-istiod", () => {
+        const inPlace = (observed: unknown, gate: "refuse" | "warn") => {
+            const l = ledger(state({ version: "1.14.6" }), state({ version: "1.14.5" }));
+            return { ...l, props: { ...(l.props as Record<string, unknown>), observed, liveCheck: { finalizeGate: gate } } as Record<string, unknown> };
+        };
+        const pod = (name: string, revision: string) => ({ namespace: "shop", name, owner: "Deployment/cart", revision, image: "docker.io/istio/proxyv2:1.14.5" });
+        it("refuses an in-place change that removes the istiod running pods use, naming them and the canary to do instead", async () => {
+            const reported = await runResourcePolicy(
+                inPlaceKeepsRunningIstiod,
+                inPlace({ verified: true, at: "t", pods: [pod("cart-1", "1-14-5"), pod("cart-2", "stable")] }, "refuse"),
+            );
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    'Mesh mesh-ledger must not move in place from 1.14.5 to 1.14.6: this update removes istiod 1-14-5 while 2 pods run its sidecar (read from the cluster): 2 pods in shop (cart-1, cart-2): restart Deployment/cart. Upgrade as a canary instead: upgrade: { to: "1.14.6", stage: "controlPlane" } with version 1.14.5 (then dataPlane, the restarts, finalize).',
+                ],
+            );
+        });
+        it("passes when no pod runs the old revision, or unverified with the warn gate; refuses unverified with refuse", async () => {
+            assert.deepEqual(await runResourcePolicy(inPlaceKeepsRunningIstiod, inPlace({ verified: true, at: "t", pods: [pod("cart-1", "1-14-6")] }, "refuse")), []);
+            assert.deepEqual(await runResourcePolicy(inPlaceKeepsRunningIstiod, inPlace({ verified: false, reason: "no cluster", pods: [] }, "warn")), []);
+            const refused = await runResourcePolicy(inPlaceKeepsRunningIstiod, inPlace({ verified: false, reason: "no cluster", pods: [] }, "refuse"));
+            assert.match(refused[0].message, /must not move in place from 1\.14\.5 to 1\.14\.6 unverified: no cluster; this update removes istiod 1-14-5/);
+        });
+        it("does not judge a canary upgrade or its end", async () => {
+            const l = ledger(state({ version: "1.14.5" }), at("finalize"));
+            const ended = {
+                ...l,
+                props: { ...(l.props as Record<string, unknown>), observed: { verified: true, pods: [pod("x", "1-12-4")] }, liveCheck: { finalizeGate: "refuse" } } as Record<
+                    string,
+                    unknown
+                >,
+            };
+            assert.deepEqual(await runResourcePolicy(inPlaceKeepsRunningIstiod, ended), []);
         });
     });
 

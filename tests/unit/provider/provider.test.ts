@@ -78,6 +78,13 @@ describe("MeshRolloutProvider records", () => {
         const none = await observing.check(LEDGER_URN, undefined as never, { key: "m", state: { upgrade: null } });
         assert.equal((none.inputs as Record<string, unknown>).observed, null, "no upgrade: nothing to judge, nothing read");
         assert.equal(calls.length, 1);
+        // An in-place version change (no upgrade before or now) is read too; a re-run of the same version is not.
+        const before = { key: "m", state: { version: "1.14.5", upgrade: null, namespaces: { shop: "1-14-5" } }, prior: null };
+        const moved = await observing.check(LEDGER_URN, before, { key: "m", state: { version: "1.14.6", upgrade: null, namespaces: { shop: "1-14-6" } } });
+        assert.deepEqual((moved.inputs as Record<string, unknown>).observed, { verified: true, at: "t", pods: [] });
+        assert.equal(calls.length, 2);
+        await observing.check(LEDGER_URN, before, { key: "m", state: before.state });
+        assert.equal(calls.length, 2);
     });
 
     it("check reads who uses an edited catalog version in the cluster (by the image applied and the new one), and only on an edit", async () => {
