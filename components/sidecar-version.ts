@@ -78,8 +78,10 @@ export class SidecarVersion extends pulumi.ComponentResource implements SidecarV
 
     constructor(name: string, args: SidecarVersionArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every argument is checked before anything is registered; a refusal leaves nothing in the plan.
-        const { liveCheck, ...specArgs } = (typeof args === "object" && args !== null ? args : { args }) as SidecarVersionArgs;
-        const spec = parseSidecarVersionArgs(typeof args === "object" && args !== null ? withPlainMain(specArgs) : args, "args");
+        // `liveCheck` is how the version is watched, not part of its spec or digest.
+        const isObject = typeof args === "object" && args !== null;
+        const { liveCheck, ...specArgs } = isObject ? args : ({} as SidecarVersionArgs);
+        const spec = parseSidecarVersionArgs(isObject ? withPlainMain(specArgs) : args, "args");
         const kubeconfig = parseLiveCheck(liveCheck);
         super(SIDECAR_VERSION_TYPE, name, {}, opts);
         const catalogNamespace = spec.catalogNamespace;

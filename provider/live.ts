@@ -74,16 +74,37 @@ function getJson(ep: Endpoint, apiPath: string, timeoutMs: number): Promise<Obj>
     });
 }
 
+/** What a read of the cluster gives the policies: the result, or why it is not verified. */
+type Read<T> = ({ readonly verified: true; readonly at: string } & T) | ({ readonly verified: false; readonly reason: string } & T);
+
 /**
- * The pods with a sidecar in `namespaces`, read from the cluster of `kubeconfigPath`. A failed read is
- * an unverified observation saying why, never a throw: the policies decide what it means.
+ * Runs `read` against the cluster of `kubeconfigPath`. No kubeconfig, or a failed read, is an
+ * unverified result saying why (with `empty`), never a throw: the policies decide what it means.
  */
-export async function observeDataPlane(kubeconfigPath: string | undefined, namespaces: readonly string[], timeoutMs = 15_000): Promise<DataPlaneObservation> {
+async function readCluster<T extends object>(kubeconfigPath: string | undefined, noCluster: string, empty: T, read: (ep: Endpoint) => Promise<T>): Promise<Read<T>> {
     if (kubeconfigPath === undefined || kubeconfigPath === "") {
-        return { verified: false, reason: "no cluster (render mode: no kubeconfig given to liveCheck)", pods: [] };
+        return { verified: false, reason: noCluster, ...empty };
     }
+    let ep: Endpoint | undefined;
     try {
-        const ep = endpointOf(kubeconfigPath);
+        ep = endpointOf(kubeconfigPath);
+        return { verified: true, at: new Date().toISOString(), ...(await read(ep)) };
+    } catch (e) {
+        return { verified: false, reason: `the cluster could not be read: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`, ...empty };
+    } finally {
+        ep?.agent.destroy();
+    }
+}
+
+/** The containers and init containers of a pod spec or a SidecarSet spec. */
+function containersOf(spec: unknown): Obj[] {
+    const s = obj(spec);
+    return [...(Array.isArray(s.containers) ? s.containers : []), ...(Array.isArray(s.initContainers) ? s.initContainers : [])].map(obj);
+}
+
+/** The pods with a sidecar in `namespaces`, read from the cluster of `kubeconfigPath`. */
+export function observeDataPlane(kubeconfigPath: string | undefined, namespaces: readonly string[], timeoutMs = 15_000): Promise<DataPlaneObservation> {
+    return readCluster(kubeconfigPath, "no cluster (render mode: no kubeconfig given to liveCheck)", { pods: [] as PodSidecar[] }, async (ep) => {
         const pods: PodSidecar[] = [];
         for (const ns of [...namespaces].sort()) {
             const list = await getJson(ep, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`, timeoutMs);
@@ -94,12 +115,9 @@ export async function observeDataPlane(kubeconfigPath: string | undefined, names
                 }
             }
         }
-        ep.agent.destroy();
         pods.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
-        return { verified: true, at: new Date().toISOString(), pods };
-    } catch (e) {
-        return { verified: false, reason: `the cluster could not be read: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`, pods: [] };
-    }
+        return { pods };
+    });
 }
 
 /** Who in the cluster uses one of `images`, whichever stack or person applied it. */
@@ -115,13 +133,10 @@ export interface ImageUsers {
  * The SidecarSets (any namespace's pods they inject) and the running pods whose containers use one of
  * `images`, read from the cluster of `kubeconfigPath`; read-only (list SidecarSets and pods).
  */
-export async function observeImageUsers(kubeconfigPath: string | undefined, images: readonly string[], timeoutMs = 15_000): Promise<ImageUsers> {
-    if (kubeconfigPath === undefined || kubeconfigPath === "") {
-        return { verified: false, reason: "no cluster (no kubeconfig given to liveCheck)", users: [] };
-    }
+export function observeImageUsers(kubeconfigPath: string | undefined, images: readonly string[], timeoutMs = 15_000): Promise<ImageUsers> {
     const wanted = new Set(images.filter((i) => i !== ""));
-    try {
-        const ep = endpointOf(kubeconfigPath);
+    const uses = (spec: unknown) => containersOf(spec).some((c) => wanted.has(String(c.image)));
+    return readCluster(kubeconfigPath, "no cluster (no kubeconfig given to liveCheck)", { users: [] as string[] }, async (ep) => {
         const users: string[] = [];
         let sets: Obj = { items: [] };
         try {
@@ -132,25 +147,18 @@ export async function observeImageUsers(kubeconfigPath: string | undefined, imag
                 throw e;
             }
         }
-        for (const s of Array.isArray(sets.items) ? (sets.items as Obj[]) : []) {
-            const spec = obj(s.spec);
-            const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])] as Obj[];
-            if (containers.some((c) => wanted.has(String(obj(c).image)))) {
-                users.push(`SidecarSet ${String(obj(s.metadata).name)}`);
+        for (const set of Array.isArray(sets.items) ? (sets.items as Obj[]) : []) {
+            if (uses(set.spec)) {
+                users.push(`SidecarSet ${String(obj(set.metadata).name)}`);
             }
         }
         const pods = await getJson(ep, "/api/v1/pods", timeoutMs);
         for (const p of Array.isArray(pods.items) ? (pods.items as Obj[]) : []) {
-            const spec = obj(p.spec);
-            const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])] as Obj[];
             const reduced = podSidecar(p as never);
-            if (reduced !== undefined && containers.some((c) => wanted.has(String(obj(c).image)))) {
+            if (reduced !== undefined && uses(p.spec)) {
                 users.push(`Pod ${reduced.namespace}/${reduced.name} (${reduced.owner})`);
             }
         }
-        ep.agent.destroy();
-        return { verified: true, at: new Date().toISOString(), users: users.sort() };
-    } catch (e) {
-        return { verified: false, reason: `the cluster could not be read: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}`, users: [] };
-    }
+        return { users: users.sort() };
+    });
 }

@@ -50,6 +50,12 @@ function assertRecord(urn: string): void {
     }
 }
 
+/** The kubeconfig path of a record's `liveCheck` input, if it has one. */
+function liveKubeconfig(inputs: Record<string, unknown>): string | undefined {
+    const kubeconfig = (inputs.liveCheck as { kubeconfig?: unknown } | undefined)?.kubeconfig;
+    return typeof kubeconfig === "string" ? kubeconfig : undefined;
+}
+
 /** What a component argument resolved to: plain values (secrets kept as secret Outputs), or the paths still unknown. */
 interface Resolved {
     readonly value: unknown;
@@ -152,9 +158,10 @@ export class MeshRolloutProvider implements provider.Provider {
             return { failures };
         }
         const inputs = checkRecord(olds, news);
-        if (recordType(urn) === MESH_LEDGER_TYPE) {
+        const type = recordType(urn);
+        if (type === MESH_LEDGER_TYPE) {
             inputs.observed = await this.observe(inputs);
-        } else if (recordType(urn) === SIDECAR_VERSION_RECORD_TYPE) {
+        } else if (type === SIDECAR_VERSION_RECORD_TYPE) {
             inputs.usedBy = await this.observeUsers(inputs);
         }
         return { inputs };
@@ -170,9 +177,8 @@ export class MeshRolloutProvider implements provider.Provider {
         if (prior === null || prior === undefined || prior.version !== state.version || prior.digest === state.digest) {
             return null;
         }
-        const live = (inputs.liveCheck ?? {}) as { kubeconfig?: unknown };
         const images = [prior.image, state.image].filter((i): i is string => typeof i === "string");
-        return this.observeImageUsers(typeof live.kubeconfig === "string" ? live.kubeconfig : undefined, images);
+        return this.observeImageUsers(liveKubeconfig(inputs), images);
     }
 
     /**
@@ -189,9 +195,8 @@ export class MeshRolloutProvider implements provider.Provider {
         if (!upgrading && !inPlace) {
             return null;
         }
-        const live = (inputs.liveCheck ?? {}) as { kubeconfig?: unknown };
         const namespaces = new Set([...Object.keys(state.namespaces ?? {}), ...Object.keys(state.gateways ?? {}).map((g) => g.split("/")[0])]);
-        return this.observeDataPlane(typeof live.kubeconfig === "string" ? live.kubeconfig : undefined, [...namespaces]);
+        return this.observeDataPlane(liveKubeconfig(inputs), [...namespaces]);
     }
 
     async diff(_id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {
@@ -225,8 +230,8 @@ export class MeshRolloutProvider implements provider.Provider {
             return;
         }
         const state = (props?.state ?? {}) as { version?: unknown; image?: unknown };
-        const kubeconfig = ((props?.liveCheck ?? {}) as { kubeconfig?: unknown }).kubeconfig;
-        if (typeof kubeconfig !== "string" || typeof state.image !== "string") {
+        const kubeconfig = liveKubeconfig(props ?? {});
+        if (kubeconfig === undefined || typeof state.image !== "string") {
             return;
         }
         const used = await this.observeImageUsers(kubeconfig, [state.image]);

@@ -50,7 +50,7 @@ export function checkRecord(olds: Record<string, unknown> | undefined, news: Rec
         prior = canonicalJson(olds.state) === canonicalJson(news.state) ? (olds.prior ?? null) : olds.state;
     }
     // Kind-specific inputs (the ledger's liveCheck) pass through; 0.1.0's `__provider` does not.
-    const extra = Object.fromEntries(Object.entries(news).filter(([k]) => !["key", "state", "prior", "__provider"].includes(k)));
+    const extra = Object.fromEntries(Object.entries(news).filter(([k]) => !(RECORD_PROPERTIES as readonly string[]).includes(k) && k !== "__provider"));
     return { ...extra, key: news.key, state: news.state, prior };
 }
 
@@ -65,7 +65,7 @@ export function diffRecord(olds: Record<string, unknown>, news: Record<string, u
 
 /** The outputs of a record: exactly its checked inputs. */
 export function recordOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
-    return { ...inputs, key: inputs.key, state: inputs.state, prior: inputs.prior ?? null };
+    return { ...inputs, prior: inputs.prior ?? null };
 }
 
 /** The name of the provider resource that serves the records of a stack. */
