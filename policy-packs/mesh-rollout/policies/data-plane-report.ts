@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { dataPlaneWords } from "../../../domain/data-plane";
+import { dataPlaneWords, podsOnRevision } from "../../../domain/data-plane";
 import { isProblem } from "../fields";
 import { ledgerOf, ledgerState, liveDataPlaneOf } from "../records";
 
@@ -26,9 +26,11 @@ export const dataPlaneReport: ResourceValidationPolicy = {
         if (isProblem(state) || (state.upgrade?.stage !== "dataPlane" && state.upgrade?.stage !== "finalize")) {
             return;
         }
-        const words = dataPlaneWords(live.observation, state.oldRevision, state.newRevision, state.tags);
-        if (!live.observation.verified || words.includes(" still run ")) {
-            reportViolation(`Mesh ${ledger.name}: ${words}${live.observation.verified ? "" : ` (finalize gate: ${live.gate})`}.`);
+        // Silent when verified and no pod is left on the old revision.
+        if (live.observation.verified && podsOnRevision(live.observation.pods, state.oldRevision, state.tags).length === 0) {
+            return;
         }
+        const words = dataPlaneWords(live.observation, state.oldRevision, state.newRevision, state.tags);
+        reportViolation(`Mesh ${ledger.name}: ${words}${live.observation.verified ? "" : ` (finalize gate: ${live.gate})`}.`);
     },
 };
