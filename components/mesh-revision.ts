@@ -168,18 +168,31 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         }
     }
     for (const ns of layout.namespaces) {
-        const metadata = { name: ns.name, labels: ns.labels };
         const nsOpts = { parent, dependsOn: servedBy(ns.revision, ns.labels["istio.io/rev"] ?? ns.revision) };
-        const nsResource = ns.create
-            ? new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata }, nsOpts)
-            : new k8s.core.v1.NamespacePatch(`${name}-ns-${ns.name}`, { metadata: { ...metadata, annotations: { "pulumi.com/patchForce": "true" } } }, nsOpts);
-        children.push(nsResource);
+        // The binding (istio.io/rev and the extra labels) is a server-side-apply patch: removing the
+        // namespace from the mesh deletes the patch, which removes exactly these labels and keeps the
+        // Namespace. (A patch creates the namespace if it does not exist yet.)
+        // (An existing namespace's patch keeps the name it always had; a created one's is new beside it.)
+        const binding = new k8s.core.v1.NamespacePatch(
+            ns.create ? `${name}-bind-${ns.name}` : `${name}-ns-${ns.name}`,
+            { metadata: { name: ns.name, labels: ns.labels, annotations: { "pulumi.com/patchForce": "true" } } },
+            nsOpts,
+        );
+        children.push(binding);
+        if (ns.create) {
+            // The Namespace this mesh created comes after its binding (so that no update drops the label
+            // while the other holds it), and stays when it leaves the mesh unless deleteWhenRemoved.
+            children.push(
+                new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata: { name: ns.name } }, { parent, dependsOn: [o.ledger, binding], retainOnDelete: !ns.deleteWhenRemoved }),
+            );
+        }
         for (const workload of ns.restart) {
             const patch = {
                 metadata: { name: workload.name, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },
                 spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: ns.revision } } } },
             };
-            const restartOpts = { parent, dependsOn: [o.ledger, nsResource] };
+            // Kept when the upgrade ends: removing the annotation would restart the pods once more.
+            const restartOpts = { parent, dependsOn: [o.ledger, binding], retainOnDelete: true };
             // A Deployment keeps the resource name it had when `restart` took only Deployment names.
             const id = `${name}-restart-${ns.name}-${workload.kind === "Deployment" ? "" : `${workload.kind.toLowerCase()}-`}${workload.name}`;
             children.push(

@@ -1,3 +1,5 @@
+import { compareVersions, formatVersion, isVersion, MeshVersion, parseVersion } from "./versions";
+
 // The live data plane as the guards judge it: which revision's sidecar each pod of the mesh's
 // namespaces runs. Pure: the provider reads the pods (provider/live.ts), this decides what they mean.
 
@@ -136,4 +138,39 @@ export function dataPlaneWords(observed: DataPlaneObservation, oldRevision: stri
         return `data plane verified at ${observed.at ?? "?"}: no pod runs ${oldRevision}${newRevision !== null ? `; ${podsOnRevision(observed.pods, newRevision, tags).length} on ${newRevision}` : ""}`;
     }
     return `${old.length} pod${old.length === 1 ? "" : "s"} still run ${oldRevision}: ${describePods(old).join("; ")} to move them to ${newRevision}`;
+}
+
+/**
+ * The version of a proxy image from its tag (`docker.io/istio/proxyv2:1.14.5`, `...:1.14.5-distroless`,
+ * ASM's `...:1.12.4.58`); undefined when the image names no version (a digest only, `latest`, none).
+ */
+export function proxyVersion(image: string | null): MeshVersion | undefined {
+    if (image === null) {
+        return undefined;
+    }
+    const withoutDigest = image.split("@")[0] ?? "";
+    const lastSlash = withoutDigest.lastIndexOf("/");
+    const colon = withoutDigest.lastIndexOf(":");
+    if (colon <= lastSlash) {
+        return undefined;
+    }
+    const m = /^v?(\d+\.\d+\.\d+(?:\.\d+)?)(?:$|[-_])/.exec(withoutDigest.slice(colon + 1));
+    return m !== null && isVersion(m[1]) ? parseVersion(m[1]) : undefined;
+}
+
+/**
+ * Pods whose proxy is newer than every control plane that stays installed: a control plane older than
+ * its data plane (istio #51459: proxies of a newer version broke when their control plane was rolled
+ * back under them).
+ */
+export function podsNewerThan(pods: readonly PodSidecar[], controlPlanes: readonly string[]): { pod: PodSidecar; version: string }[] {
+    const installed = controlPlanes.filter(isVersion).map((v) => parseVersion(v));
+    if (installed.length === 0) {
+        return [];
+    }
+    const newest = installed.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
+    return pods.flatMap((pod) => {
+        const v = proxyVersion(pod.image);
+        return v !== undefined && compareVersions(v, newest) > 0 ? [{ pod, version: formatVersion(v) }] : [];
+    });
 }

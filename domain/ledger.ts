@@ -26,9 +26,12 @@ export interface MeshLedgerState {
     readonly onOldRevision: readonly string[];
     /** `install` when this stack runs istiod, `managed` when a cloud does. */
     readonly mode: "install" | "managed";
+    /** Namespaces deleted (not only unbound) when they leave the mesh; absent when none. */
+    readonly deleteWhenRemoved?: readonly string[];
 }
 
 export function ledgerStateOf(spec: MeshSpec, layout: MeshLayout, mode: "install" | "managed"): MeshLedgerState {
+    const deleted = layout.namespaces.filter((n) => n.deleteWhenRemoved).map((n) => n.name);
     return {
         version: normalizeVersion(spec.version),
         upgrade: spec.upgrade ? { to: normalizeVersion(spec.upgrade.to), stage: spec.upgrade.stage } : null,
@@ -40,6 +43,8 @@ export function ledgerStateOf(spec: MeshSpec, layout: MeshLayout, mode: "install
         gateways: Object.fromEntries(layout.gateways.map((g) => [`${g.namespace}/${g.name}`, g.revLabel])),
         onOldRevision: layout.onOldRevision,
         mode,
+        // Only when used, so that ledgers written before the setting existed do not change.
+        ...(deleted.length > 0 ? { deleteWhenRemoved: deleted } : {}),
     };
 }
 

@@ -67,11 +67,32 @@ export const meshNamespaceSchema = z
             moveAt: z.enum(["controlPlane", "dataPlane"], remedy('E.g. moveAt: "controlPlane" for a namespace that verifies the new revision.')).default("dataPlane"),
             /** Keep this namespace on the old revision through dataPlane. Finalize is refused while held. */
             hold: booleanSetting("hold", true).default(false),
+            /**
+             * What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+             * mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+             * its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+             * (`create: false`) is only ever unbound.
+             */
+            deleteWhenRemoved: booleanSetting("deleteWhenRemoved", true).default(false),
         },
         remedy('Give a namespace as an object, e.g. { name: "shop", restart: ["cart"] }.'),
     )
     .strict()
-    .superRefine(domainCheck((ns: { labels?: Record<string, string> }) => assertNoInjectionLabels(ns.labels), true));
+    .superRefine(domainCheck((ns: { labels?: Record<string, string> }) => assertNoInjectionLabels(ns.labels), true))
+    .superRefine(domainCheck((ns: { create: boolean; deleteWhenRemoved: boolean }) => assertDeletable(ns), true));
+
+/** Only a namespace the mesh created can be deleted with it; an existing one belongs to someone else. */
+function assertDeletable(ns: { create: boolean; deleteWhenRemoved: boolean }): void {
+    if (ns.deleteWhenRemoved && !ns.create) {
+        throw new MeshRolloutValidationError({
+            path: "deleteWhenRemoved",
+            rule: "mesh/delete-existing-namespace",
+            value: true,
+            problem: "is set on an existing namespace (create: false), which mesh-rollout only labels and never deletes",
+            remedy: "Remove deleteWhenRemoved (the namespace is unbound when it leaves the mesh), or set create: true if this mesh owns it.",
+        });
+    }
+}
 
 /** mesh-rollout sets `istio.io/rev` itself; `istio-injection` beside it would silently win (seed 002). */
 function assertNoInjectionLabels(labels: Record<string, string> | undefined): void {
@@ -215,7 +236,14 @@ export interface NamespaceLayout {
     readonly labels: Readonly<Record<string, string>>;
     /** The revision the namespace's pods get (through the tag when bound by tag). */
     readonly revision: string;
+    /**
+     * Workloads to restart at this stage: only when the namespace is moved between revisions (an
+     * upgrade's stage moved it, or a rollback moves it back); never on a first install or without an
+     * upgrade, when there is nothing to move.
+     */
     readonly restart: readonly RestartTarget[];
+    /** Delete the Namespace when it leaves the mesh (create: true only). */
+    readonly deleteWhenRemoved: boolean;
 }
 
 export interface GatewayLayout {
@@ -260,7 +288,11 @@ export function parseMeshSpec(input: unknown, path = "args"): MeshSpec {
  * | controlPlane | old, new  | old           | new           | old (moveAt controlPlane: new) |
  * | dataPlane    | old, new  | new           | new           | new (hold: old)      |
  * | finalize     | new       | new           | -             | new (hold: old, refused by policy) |
- * | rollback     | old       | old           | -             | old                  |
+ * | rollback     | old, new  | old           | -             | old                  |
+ *
+ * A rollback keeps the new revision installed (nothing points at it) until the upgrade is removed from
+ * the stack: pods can only move back once their namespaces do, and the policy pack refuses removing
+ * the new revision while any pod still runs its sidecar.
  */
 export function layoutMesh(spec: MeshSpec, path = ""): MeshLayout {
     const at = (p: string) => (path === "" ? p : joinPath(path, p));
@@ -283,7 +315,7 @@ export function layoutMesh(spec: MeshSpec, path = ""): MeshLayout {
 
     const revisions: RevisionLayout[] = [];
     const oldInstalled = stage !== "finalize";
-    const newInstalled = stage === "controlPlane" || stage === "dataPlane" || stage === "finalize";
+    const newInstalled = stage === "controlPlane" || stage === "dataPlane" || stage === "finalize" || stage === "rollback";
     if (oldInstalled) {
         revisions.push({ name: oldRevision, version: oldVersion, role: "old" });
     }
@@ -318,7 +350,9 @@ export function layoutMesh(spec: MeshSpec, path = ""): MeshLayout {
         const revision = ns.tag !== undefined ? (tags[ns.tag] ?? direct) : direct;
         const labels: Record<string, string> = { ...(ns.labels ?? {}), [REV_LABEL]: revLabel };
         delete labels[INJECTION_LABEL];
-        return { name: ns.name, create: ns.create, labels, revision, restart: ns.restart };
+        // Restarts move pods: only at a stage that moves this namespace (or moves it back at rollback).
+        const moves = newRevision !== undefined && (revision !== oldRevision || stage === "rollback");
+        return { name: ns.name, create: ns.create, labels, revision, restart: moves ? ns.restart : [], deleteWhenRemoved: ns.create && ns.deleteWhenRemoved };
     });
     const gateways = spec.gateways.map((gw): GatewayLayout => {
         const direct = revisionFor("dataPlane", gw.hold);
@@ -334,7 +368,7 @@ export function layoutMesh(spec: MeshSpec, path = ""): MeshLayout {
         };
     });
 
-    if (newRevision !== undefined && newInstalled) {
+    if (newRevision !== undefined && newInstalled && stage !== "rollback") {
         namespaces.filter((n) => n.revision === oldRevision).forEach((n) => onOld.push(`namespace/${n.name}`));
         gateways.filter((g) => g.revision === oldRevision).forEach((g) => onOld.push(`gateway/${g.namespace}/${g.name}`));
         Object.entries(tags)

@@ -182,7 +182,7 @@ export class MeshRolloutProvider implements provider.Provider {
     }
 
     /**
-     * The live data plane under an upgrade or an in-place version change: the pods of the namespaces
+     * The live data plane under an upgrade, an in-place version change or the end of a rollback: the pods of the namespaces
      * bound to the mesh (and of its gateways), read with the kubeconfig of `liveCheck`. Otherwise there is
      * nothing to judge.
      */
@@ -192,7 +192,9 @@ export class MeshRolloutProvider implements provider.Provider {
         const upgrading = state.upgrade !== null && state.upgrade !== undefined;
         // An in-place change (a new version, no upgrade declared before or now) replaces the revision in one update.
         const inPlace = !upgrading && prior !== null && prior !== undefined && (prior.upgrade === null || prior.upgrade === undefined) && prior.version !== state.version;
-        if (!upgrading && !inPlace) {
+        // The end of a rollback (the upgrade removed after stage rollback) removes the new revision.
+        const endOfRollback = !upgrading && (prior?.upgrade as { stage?: unknown } | null | undefined)?.stage === "rollback";
+        if (!upgrading && !inPlace && !endOfRollback) {
             return null;
         }
         const namespaces = new Set([...Object.keys(state.namespaces ?? {}), ...Object.keys(state.gateways ?? {}).map((g) => g.split("/")[0])]);

@@ -3,11 +3,13 @@ import { canaryPolicies } from "./canary-policies";
 import { guardPolicies } from "./guard";
 import { hardeningPolicies } from "./hardening-policies";
 import { dataPlaneReport } from "./policies/data-plane-report";
+import { controlPlaneNotOlder } from "./policies/control-plane-not-older";
 import { finalizeNothingOnOldRevision } from "./policies/finalize-nothing-on-old-revision";
 import { inPlaceKeepsRunningIstiod } from "./policies/in-place-keeps-running-istiod";
 import { namespaceInjectionRemoved } from "./policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "./policies/namespace-labels-exclusive";
 import { revLabelKnown } from "./policies/rev-label-known";
+import { rollbackNothingOnNewRevision } from "./policies/rollback-nothing-on-new-revision";
 import { sidecarMosnCompatible } from "./policies/sidecar-mosn-compatible";
 import { sidecarSetNoDoubleInjection } from "./policies/sidecarset-no-double-injection";
 import { sidecarVersionImmutableInUse } from "./policies/sidecar-version-immutable-in-use";
@@ -22,6 +24,8 @@ export const unguardedPolicies: Policies = [
     namespaceLabelsExclusive,
     revLabelKnown,
     finalizeNothingOnOldRevision,
+    rollbackNothingOnNewRevision,
+    controlPlaneNotOlder,
     dataPlaneReport,
     inPlaceKeepsRunningIstiod,
     namespaceInjectionRemoved,

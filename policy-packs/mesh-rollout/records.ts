@@ -38,6 +38,7 @@ export const LEDGER_FIELDS = {
     gateways: mapOf(labelValue, "a map of `namespace/name` to istio.io/rev value", '{"istio-ingress/ingress": "1-14-5"}'),
     onOldRevision: listOf(string("a `kind/namespace/name` entry", '"namespace/shop"', { max: 600 }), "a list of `kind/namespace/name` entries", '["namespace/shop"]'),
     mode: oneOf(["install", "managed"], "install"),
+    deleteWhenRemoved: optional(listOf(string("a namespace name", '"shop"', { max: 253 }), "a list of namespace names", '["shop"]')),
 } satisfies Partial<Record<keyof MeshLedgerState, Checker<unknown>>>;
 
 export type LedgerField = keyof typeof LEDGER_FIELDS;

@@ -7,6 +7,7 @@ const NS = "kubernetes:core/v1:Namespace";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const TAG = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
 const PATCH = "kubernetes:apps/v1:DeploymentPatch";
+const BIND = "kubernetes:core/v1:NamespacePatch";
 const DEPLOY = "kubernetes:apps/v1:Deployment";
 const LEDGER = MESH_LEDGER_TYPE;
 
@@ -44,11 +45,13 @@ describe("MeshRevision (mocked runtime)", () => {
                 `${CHART}::m0-istiod-1-12-4`,
                 `${TAG}::m0-tag-stable`,
                 `kubernetes:apps/v1:Deployment::m0-gateway-istio-ingress-ingress`,
-                `${PATCH}::m0-restart-shop-cart`,
                 `${NS}::m0-istio-system`,
                 `${NS}::m0-ns-canary-check`,
                 `${NS}::m0-ns-payments`,
                 `${NS}::m0-ns-shop`,
+                `${BIND}::m0-bind-canary-check`,
+                `${BIND}::m0-bind-payments`,
+                `${BIND}::m0-bind-shop`,
                 `kubernetes:core/v1:Service::m0-gateway-istio-ingress-ingress`,
                 `kubernetes:core/v1:ServiceAccount::m0-gateway-istio-ingress-ingress`,
                 `mesh-rollout:index:MeshRevision::m0`,
@@ -60,11 +63,12 @@ describe("MeshRevision (mocked runtime)", () => {
         assert.equal(chart.namespace, "istio-system");
         assert.deepEqual(chart.values, { revision: "1-12-4", global: { tag: "1.12.4", istioNamespace: "istio-system" } });
         assert.equal(chart.repositoryOpts, undefined, "a local chart has no repository");
-        assert.deepEqual(find(resources, NS, "m0-ns-shop").inputs.metadata.labels, { "istio.io/rev": "1-12-4" });
-        assert.deepEqual(find(resources, NS, "m0-ns-payments").inputs.metadata.labels, { "istio.io/rev": "stable" });
-        assert.deepEqual(find(resources, PATCH, "m0-restart-shop-cart").inputs.spec, {
-            template: { metadata: { annotations: { "mesh-rollout.io/revision": "1-12-4" } } },
-        });
+        // The binding is a patch (removed with the namespace's labels only); the Namespace itself carries none.
+        assert.deepEqual(find(resources, BIND, "m0-bind-shop").inputs.metadata, { name: "shop", labels: { "istio.io/rev": "1-12-4" }, annotations: { "pulumi.com/patchForce": "true" } });
+        assert.deepEqual(find(resources, BIND, "m0-bind-payments").inputs.metadata.labels, { "istio.io/rev": "stable" });
+        assert.deepEqual(find(resources, NS, "m0-ns-shop").inputs.metadata, { name: "shop" });
+        // No restart on a first install or without an upgrade: nothing to move.
+        assert.equal(resources.filter((r) => r.type === PATCH).length, 0);
         const tag = find(resources, TAG, "m0-tag-stable").inputs;
         assert.equal(tag.metadata.name, "istio-revision-tag-stable");
         assert.deepEqual(tag.metadata.labels, { "istio.io/tag": "stable", "istio.io/rev": "1-12-4", app: "sidecar-injector", "app.kubernetes.io/managed-by": "mesh-rollout" });
@@ -112,17 +116,17 @@ describe("MeshRevision (mocked runtime)", () => {
         assert.deepEqual(find(resources, CHART, "m1-istiod-1-14-5").inputs.values, { revision: "1-14-5", global: { tag: "1.14.5", istioNamespace: "istio-system" } });
         assert.equal(find(resources, TAG, "m1-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-12-4");
         assert.equal(find(resources, TAG, "m1-tag-canary").inputs.metadata.labels["istio.io/rev"], "1-14-5");
-        assert.equal(find(resources, NS, "m1-ns-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
-        assert.equal(find(resources, NS, "m1-ns-canary-check").inputs.metadata.labels["istio.io/rev"], "1-14-5");
-        assert.equal(find(resources, PATCH, "m1-restart-shop-cart").inputs.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-12-4");
+        assert.equal(find(resources, BIND, "m1-bind-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.equal(find(resources, BIND, "m1-bind-canary-check").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(resources.filter((r) => r.type === PATCH).length, 0, "shop does not move at controlPlane: cart is not restarted");
         assert.deepEqual(await valueOf(comp.stillOnOldRevision), ["namespace/shop", "namespace/payments", "gateway/istio-ingress/ingress", "tag/stable"]);
     });
 
     it("dataPlane: namespaces, gateway and stable tag move; listed workloads restart", async () => {
         const { resources, comp } = await build("m2", upgrade("dataPlane"));
         assert.equal(resources.filter((r) => r.type === CHART).length, 2);
-        assert.equal(find(resources, NS, "m2-ns-shop").inputs.metadata.labels["istio.io/rev"], "1-14-5");
-        assert.equal(find(resources, NS, "m2-ns-payments").inputs.metadata.labels["istio.io/rev"], "stable");
+        assert.equal(find(resources, BIND, "m2-bind-shop").inputs.metadata.labels["istio.io/rev"], "1-14-5");
+        assert.equal(find(resources, BIND, "m2-bind-payments").inputs.metadata.labels["istio.io/rev"], "stable");
         assert.equal(find(resources, TAG, "m2-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-14-5");
         assert.equal(find(resources, PATCH, "m2-restart-shop-cart").inputs.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-14-5");
         assert.equal(find(resources, DEPLOY, "m2-gateway-istio-ingress-ingress").inputs.spec.template.metadata.labels["istio.io/rev"], "1-14-5");
@@ -142,17 +146,25 @@ describe("MeshRevision (mocked runtime)", () => {
         assert.equal(find(resources, TAG, "m3-tag-stable").inputs.metadata.labels["istio.io/rev"], "1-14-5");
     });
 
-    it("rollback: exactly the pre-upgrade children and inputs, ledger aside", async () => {
+    it("rollback: everything back on the old revision, the new istiod kept (nothing points at it) and listed workloads restarted back", async () => {
         const before = await build("m4", base);
         const after = await build("m4", upgrade("rollback"));
-        const strip = (rs: typeof before.resources) => rs.filter((r) => r.type !== LEDGER).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+        const strip = (rs: typeof before.resources) =>
+            rs.filter((r) => r.type !== LEDGER && r.type !== PATCH && r.name !== "m4-istiod-1-14-5").map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
         assert.deepEqual(strip(after.resources), strip(before.resources));
+        assert.deepEqual(find(after.resources, CHART, "m4-istiod-1-14-5").inputs.values, { revision: "1-14-5", global: { tag: "1.14.5", istioNamespace: "istio-system" } });
+        assert.equal(find(after.resources, PATCH, "m4-restart-shop-cart").inputs.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-12-4");
+        assert.deepEqual(await valueOf(after.comp.revisions), ["1-12-4", "1-14-5"]);
+        assert.deepEqual(await valueOf(after.comp.stillOnOldRevision), []);
+        // Removing the upgrade then removes the new revision (the policy pack gates it on the pods).
+        const ended = await build("m4", base);
+        assert.equal(ended.resources.filter((r) => r.type === CHART).length, 1);
     });
 
     it("hold keeps a namespace on the old revision, and finalize reports it", async () => {
         const args: MeshRevisionArgs = { ...base, namespaces: [{ name: "shop", hold: true }], upgrade: { to: "1.14.5", stage: "finalize" } };
         const { resources, comp } = await build("m5", args);
-        assert.equal(find(resources, NS, "m5-ns-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.equal(find(resources, BIND, "m5-bind-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
         assert.deepEqual(await valueOf(comp.stillOnOldRevision), ["namespace/shop"]);
     });
 
@@ -166,6 +178,9 @@ describe("MeshRevision (mocked runtime)", () => {
                 `${NS}::m6-ns-canary-check`,
                 `${NS}::m6-ns-payments`,
                 `${NS}::m6-ns-shop`,
+                `${BIND}::m6-bind-canary-check`,
+                `${BIND}::m6-bind-payments`,
+                `${BIND}::m6-bind-shop`,
                 `kubernetes:core/v1:Service::m6-gateway-istio-ingress-ingress`,
                 `kubernetes:core/v1:ServiceAccount::m6-gateway-istio-ingress-ingress`,
                 `mesh-rollout:index:MeshRevision::m6`,
@@ -218,6 +233,11 @@ describe("MeshRevision (mocked runtime)", () => {
     });
 
     const bad: [string, MeshRevisionArgs, string][] = [
+        [
+            "deleteWhenRemoved on an existing namespace",
+            { version: "1.12.4", namespaces: [{ name: "legacy", create: false, deleteWhenRemoved: true }] },
+            "'args.namespaces[0].deleteWhenRemoved' true is set on an existing namespace (create: false), which mesh-rollout only labels and never deletes. Remove deleteWhenRemoved (the namespace is unbound when it leaves the mesh), or set create: true if this mesh owns it.",
+        ],
         ["an unparseable version", { version: "1.x" }, "'args.version' 1.x is not a mesh version. Give an Istio version"],
         [
             "an unknown stage",

@@ -3,7 +3,9 @@ import { layoutMesh, ledgerStateOf, MeshLedgerState, MeshSpecInput, parseMeshSpe
 import { meshRolloutPolicies } from "../../../policy-packs/mesh-rollout/policies";
 import { dataPlaneReport } from "../../../policy-packs/mesh-rollout/policies/data-plane-report";
 import { finalizeNothingOnOldRevision } from "../../../policy-packs/mesh-rollout/policies/finalize-nothing-on-old-revision";
+import { controlPlaneNotOlder } from "../../../policy-packs/mesh-rollout/policies/control-plane-not-older";
 import { inPlaceKeepsRunningIstiod } from "../../../policy-packs/mesh-rollout/policies/in-place-keeps-running-istiod";
+import { rollbackNothingOnNewRevision } from "../../../policy-packs/mesh-rollout/policies/rollback-nothing-on-new-revision";
 import { namespaceInjectionRemoved } from "../../../policy-packs/mesh-rollout/policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "../../../policy-packs/mesh-rollout/policies/namespace-labels-exclusive";
 import { revLabelKnown } from "../../../policy-packs/mesh-rollout/policies/rev-label-known";
@@ -43,6 +45,8 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-namespace-labels-exclusive:mandatory",
                 "mesh-rollout-rev-label-known:mandatory",
                 "mesh-rollout-finalize-nothing-on-old-revision:mandatory",
+                "mesh-rollout-rollback-nothing-on-new-revision:mandatory",
+                "mesh-rollout-control-plane-not-older:mandatory",
                 "mesh-rollout-data-plane-report:advisory",
                 "mesh-rollout-in-place-keeps-running-istiod:mandatory",
                 "mesh-rollout-namespace-injection-removed:advisory",
@@ -301,7 +305,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             const warned = await runResourcePolicy(dataPlaneReport, live(observed, "warn"));
             assert.deepEqual(
                 warned.map((r) => r.message),
-                ["Mesh mesh-ledger: data plane not verified: no cluster (render mode: no kubeconfig given to liveCheck) (finalize gate: warn)."],
+                ["Mesh mesh-ledger: data plane not verified: no cluster (render mode: no kubeconfig given to liveCheck) (gate: warn)."],
             );
         });
         it("reads a malformed observation as not verified, never a crash", async () => {
@@ -353,14 +357,114 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.deepEqual(reported, [
                 {
                     message:
-                        "Mesh mesh-ledger: namespace payments will no longer get sidecars; pods there lose their sidecars at their next restart. Keep the namespace in 'namespaces' if that is not intended.",
+                        "Mesh mesh-ledger: namespace payments will be unbound: the mesh's labels (istio.io/rev and its extra labels) are removed and the Namespace and its workloads stay. Running pods keep their sidecars until they restart, then start without one. Keep the namespace in 'namespaces' if that is not intended.",
                     urn: undefined,
                 },
             ]);
         });
+        it("says DELETED for a namespace created with deleteWhenRemoved", async () => {
+            const before = state({ namespaces: [{ name: "shop" }, { name: "payments", tag: "stable", deleteWhenRemoved: true }] });
+            assert.deepEqual(before.deleteWhenRemoved, ["payments"]);
+            assert.equal(state().deleteWhenRemoved, undefined, "absent when unused: older ledgers do not change");
+            const reported = await runResourcePolicy(namespaceInjectionRemoved, ledger(state({ namespaces: [{ name: "shop" }] }), before));
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    "Mesh mesh-ledger: namespace payments will be DELETED with everything in it (deleteWhenRemoved). Keep the namespace in 'namespaces', or apply once with deleteWhenRemoved: false first to only unbind it.",
+                ],
+            );
+        });
         it("is quiet when namespaces stay", async () => {
             assert.deepEqual(await runResourcePolicy(namespaceInjectionRemoved, ledger(at("dataPlane"), at("controlPlane"))), []);
             assert.deepEqual(await runResourcePolicy(namespaceInjectionRemoved, ledger(state(), null)), []);
+        });
+    });
+
+    describe("mesh-rollout-rollback-nothing-on-new-revision", () => {
+        const pod = (name: string, revision: string, image = "docker.io/istio/proxyv2:1.14.5") => ({ namespace: "shop", name, owner: "Deployment/cart", revision, image });
+        const ending = (observed: unknown, gate: "refuse" | "warn", next = state(), prior = at("rollback")) => {
+            const l = ledger(next, prior);
+            return { ...l, props: { ...(l.props as Record<string, unknown>), observed, liveCheck: { finalizeGate: gate } } as Record<string, unknown> };
+        };
+        it("at stage rollback the new revision stays installed, nothing pointing at it", () => {
+            const r = at("rollback");
+            assert.deepEqual(r.revisions, ["1-12-4", "1-14-5"]);
+            assert.equal(r.newRevision, "1-14-5");
+            assert.deepEqual(r.tags, { stable: "1-12-4" });
+            assert.deepEqual(Object.values(r.namespaces), ["1-12-4", "stable"]);
+            assert.deepEqual(r.onOldRevision, []);
+        });
+        it("refuses removing 'upgrade' after rollback while pods run the new revision, naming them and the restart", async () => {
+            const reported = await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: true, at: "t", pods: [pod("cart-1", "1-14-5"), pod("web-1", "1-12-4", "docker.io/istio/proxyv2:1.12.4")] }, "refuse"));
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    "Mesh mesh-ledger must not end the rollback yet: removing 'upgrade' removes istiod 1-14-5 while 1 pod still run its sidecar (read from the cluster): 1 pod in shop (cart-1): restart Deployment/cart. Restart them onto 1.12.4 (list them in the namespace's restart and apply stage rollback again, or kubectl rollout restart), then remove 'upgrade'.",
+                ],
+            );
+        });
+        it("passes once no pod runs it, or unverified with warn; refuses unverified with refuse; ignores other transitions", async () => {
+            assert.deepEqual(await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: true, at: "t", pods: [pod("web-1", "1-12-4")] }, "refuse")), []);
+            assert.deepEqual(await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: false, reason: "no cluster", pods: [] }, "warn")), []);
+            const refused = await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: false, reason: "no cluster", pods: [] }, "refuse"));
+            assert.match(refused[0].message, /^Mesh mesh-ledger must not end the rollback unverified: no cluster, so no one knows whether pods still run the new revision 1-14-5/);
+            assert.deepEqual(await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: true, pods: [pod("cart-1", "1-14-5")] }, "refuse", at("rollback"), at("dataPlane"))), []);
+        });
+    });
+
+    describe("mesh-rollout-data-plane-report at rollback, its end and in-place changes (advisory)", () => {
+        const pod = (name: string, revision: string) => ({ namespace: "shop", name, owner: "Deployment/cart", revision, image: "docker.io/istio/proxyv2:1.14.5" });
+        const judged = (next: MeshLedgerState, prior: MeshLedgerState | null, observed: unknown) => {
+            const l = ledger(next, prior);
+            return { ...l, props: { ...(l.props as Record<string, unknown>), observed, liveCheck: { finalizeGate: "warn" } } as Record<string, unknown> };
+        };
+        it("names the pods still on the new revision at rollback and at its end, and is silent once none is", async () => {
+            const pods = { verified: true, at: "t", pods: [pod("cart-1", "1-14-5")] };
+            assert.deepEqual(
+                (await runResourcePolicy(dataPlaneReport, judged(at("rollback"), at("dataPlane"), pods))).map((r) => r.message),
+                ["Mesh mesh-ledger: 1 pod still run 1-14-5: 1 pod in shop (cart-1): restart Deployment/cart to move them back to 1-12-4; the upgrade can be removed once none is left."],
+            );
+            assert.deepEqual(
+                (await runResourcePolicy(dataPlaneReport, judged(state(), at("rollback"), pods))).map((r) => r.message),
+                ["Mesh mesh-ledger: 1 pod still run 1-14-5: 1 pod in shop (cart-1): restart Deployment/cart to move them back to 1-12-4."],
+            );
+            assert.deepEqual(await runResourcePolicy(dataPlaneReport, judged(state(), at("rollback"), { verified: true, at: "t", pods: [pod("cart-1", "1-12-4")] })), []);
+        });
+        it("warns that an unverified in-place change removes the old istiod in the same update", async () => {
+            const reported = await runResourcePolicy(dataPlaneReport, judged(state({ version: "1.14.6" }), state({ version: "1.14.5" }), { verified: false, reason: "no cluster", pods: [] }));
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    'Mesh mesh-ledger: moving in place from 1.14.5 to 1.14.6 removes istiod 1-14-5 in this update, and the data plane is not verified (no cluster): any pod still running its sidecar loses its control plane. A canary upgrade (upgrade: { to: "1.14.6", stage: "controlPlane" }) keeps it until finalize (gate: warn).',
+                ],
+            );
+        });
+    });
+
+    describe("mesh-rollout-control-plane-not-older", () => {
+        const pod = (name: string, image: string | null) => ({ namespace: "shop", name, owner: "Deployment/cart", revision: image === null ? null : "1-14-5", image });
+        const judged = (next: MeshLedgerState, prior: MeshLedgerState | null, pods: unknown[]) => {
+            const l = ledger(next, prior);
+            return { ...l, props: { ...(l.props as Record<string, unknown>), observed: { verified: true, at: "t", pods }, liveCheck: { finalizeGate: "warn" } } as Record<string, unknown> };
+        };
+        it("refuses leaving only an older control plane under newer proxies (the end of a rollback, an in-place downgrade), naming the pods", async () => {
+            const reported = await runResourcePolicy(controlPlaneNotOlder, judged(state(), at("rollback"), [pod("cart-1", "docker.io/istio/proxyv2:1.14.5-distroless")]));
+            assert.deepEqual(
+                reported.map((r) => r.message),
+                [
+                    "Mesh mesh-ledger must not leave its control plane (1.12.4) older than its data plane: 1 pod run proxy 1.14.5 (read from the cluster): 1 pod in shop (cart-1): restart Deployment/cart. Restart them onto the older revision first (a rollback's stage rollback restarts the listed workloads), or keep the newer revision installed.",
+                ],
+            );
+            const downgrade = await runResourcePolicy(controlPlaneNotOlder, judged(state({ version: "1.14.4" }), state({ version: "1.14.5" }), [pod("cart-1", "reg.example/istio/proxyv2:1.14.5@sha256:" + "a".repeat(64))]));
+            assert.equal(downgrade.length, 1);
+        });
+        it("passes while the newer revision stays installed, and for proxies no newer or of unknown version", async () => {
+            assert.deepEqual(await runResourcePolicy(controlPlaneNotOlder, judged(at("rollback"), at("dataPlane"), [pod("cart-1", "docker.io/istio/proxyv2:1.14.5")])), []);
+            assert.deepEqual(
+                await runResourcePolicy(controlPlaneNotOlder, judged(state(), at("rollback"), [pod("a", "docker.io/istio/proxyv2:1.12.4"), pod("b", "proxy@sha256:" + "b".repeat(64)), pod("c", "proxy:latest"), pod("d", null)])),
+                [],
+            );
+            assert.deepEqual(await runResourcePolicy(controlPlaneNotOlder, judged(at("finalize"), at("dataPlane"), [pod("a", "docker.io/istio/proxyv2:1.14.5")])), []);
         });
     });
 });

@@ -85,6 +85,11 @@ describe("MeshRolloutProvider records", () => {
         assert.equal(calls.length, 2);
         await observing.check(LEDGER_URN, before, { key: "m", state: before.state });
         assert.equal(calls.length, 2);
+        // The end of a rollback (upgrade removed after stage rollback) removes the new revision: read.
+        const rolledBack = { key: "m", state: { version: "1.12.4", upgrade: { to: "1.14.5", stage: "rollback" }, namespaces: { shop: "1-12-4" } }, prior: null };
+        const ended = await observing.check(LEDGER_URN, rolledBack, { key: "m", state: { version: "1.12.4", upgrade: null, namespaces: { shop: "1-12-4" } } });
+        assert.deepEqual((ended.inputs as Record<string, unknown>).observed, { verified: true, at: "t", pods: [] });
+        assert.deepEqual(calls[2], [undefined, ["shop"]]);
     });
 
     it("check reads who uses an edited catalog version in the cluster (by the image applied and the new one), and only on an edit", async () => {
