@@ -1,9 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MeshLedgerState } from "../domain";
 import type { DataPlaneObservation, LiveGate } from "../domain/data-plane";
-import { MESH_LEDGER_KIND, StateRecord } from "../provider";
+import { MESH_LEDGER_KIND, MESH_STAGE_APPLIED_KIND, StateRecord } from "../provider";
 
-export { MESH_LEDGER_KIND, MESH_LEDGER_TYPE } from "../provider";
+export { MESH_LEDGER_KIND, MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE } from "../provider";
+
+/**
+ * What the mesh's last update completed (`mesh-rollout:index:MeshStageApplied`): the ledger's state, registered
+ * after every child of the stage, so it changes only once they are all applied. After a crash it still
+ * names the stage before, and the policy pack refuses moving on until the interrupted stage is applied again.
+ */
+export class MeshStageApplied extends StateRecord {
+    constructor(name: string, args: { mesh: string; state: MeshLedgerState }, opts?: pulumi.CustomResourceOptions) {
+        super(MESH_STAGE_APPLIED_KIND, name, { key: args.mesh, state: args.state as unknown as Record<string, unknown> }, opts);
+    }
+}
 
 /** The upgrade ledger of one mesh (`mesh-rollout:index:MeshUpgradeLedger`): the applied stage and versions, and what the stage binds. */
 export class MeshUpgradeLedger extends StateRecord {

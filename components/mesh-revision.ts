@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
-import { MeshUpgradeLedger } from "./ledger";
+import { MeshStageApplied, MeshUpgradeLedger } from "./ledger";
 import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
 export { MESH_REVISION_TYPE } from "../provider";
@@ -85,8 +85,11 @@ export class MeshRevision extends pulumi.ComponentResource {
         }
         // The ledger goes first and every child waits for it: its policies (stage order, version jump)
         // then judge the update before any child is touched, even in an update that skips the preview.
-        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state: ledgerStateOf(spec, layout, mode), liveCheck: install.liveCheck }, { parent: this });
-        createMeshChildren(this, name, spec, layout, { ...install, ledger });
+        const state = ledgerStateOf(spec, layout, mode);
+        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state, liveCheck: install.liveCheck }, { parent: this });
+        const children = createMeshChildren(this, name, spec, layout, { ...install, ledger });
+        // The stage counts as applied only once every child is: this record goes last.
+        new MeshStageApplied(`${name}-applied`, { mesh: name, state }, { parent: this, dependsOn: [ledger, ...children] });
 
         this.revisions = pulumi.output(layout.revisions.map((r) => r.name));
         this.tags = pulumi.output({ ...layout.tags });
@@ -183,7 +186,11 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
             // The Namespace this mesh created comes after its binding (so that no update drops the label
             // while the other holds it), and stays when it leaves the mesh unless deleteWhenRemoved.
             children.push(
-                new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata: { name: ns.name } }, { parent, dependsOn: [o.ledger, binding], retainOnDelete: !ns.deleteWhenRemoved }),
+                new k8s.core.v1.Namespace(
+                    `${name}-ns-${ns.name}`,
+                    { metadata: { name: ns.name } },
+                    { parent, dependsOn: [o.ledger, binding], retainOnDelete: !ns.deleteWhenRemoved },
+                ),
             );
         }
         for (const workload of ns.restart) {

@@ -21,12 +21,18 @@ export const COMPONENT_TYPES = [MESH_REVISION_TYPE, CANARY_RELEASE_TYPE, SIDECAR
 
 export const MESH_LEDGER_KIND = "MeshUpgradeLedger";
 export const SIDECAR_VERSION_RECORD_KIND = "SidecarVersionRecord";
+export const MESH_STAGE_APPLIED_KIND = "MeshStageApplied";
 /** The upgrade ledger of a mesh: a custom resource served by this package's provider. */
 export const MESH_LEDGER_TYPE = typeToken(MESH_LEDGER_KIND);
 /** The record of a sidecar catalog version: a custom resource served by this package's provider. */
 export const SIDECAR_VERSION_RECORD_TYPE = typeToken(SIDECAR_VERSION_RECORD_KIND);
+/**
+ * What a mesh's last update completed: the ledger's state, written only once every child of the stage is
+ * applied (the ledger itself goes first, so that its policies judge a stage before anything moves).
+ */
+export const MESH_STAGE_APPLIED_TYPE = typeToken(MESH_STAGE_APPLIED_KIND);
 /** The state records the provider serves (full CRUD). */
-export const RECORD_TYPES = [MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE] as const;
+export const RECORD_TYPES = [MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE, MESH_STAGE_APPLIED_TYPE] as const;
 
 /**
  * The type release 0.1.0 gave a record kind: a Pulumi dynamic resource. Records keep it as an alias,

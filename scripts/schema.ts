@@ -303,6 +303,7 @@ export function generateSchema(): Record<string, unknown> {
     for (const [kind, what] of [
         ["MeshUpgradeLedger", "a mesh's upgrade (the applied stage and versions)"],
         ["SidecarVersionRecord", "a sidecar catalog version (its canonical spec and digest)"],
+        ["MeshStageApplied", "what a mesh's last update completed (the ledger's state, written once every child of the stage is applied)"],
     ] as const) {
         resources[`${pkg}:index:${kind}`] = {
             description: recordDoc(what),

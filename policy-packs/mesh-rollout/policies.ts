@@ -14,6 +14,7 @@ import { sidecarMosnCompatible } from "./policies/sidecar-mosn-compatible";
 import { sidecarSetNoDoubleInjection } from "./policies/sidecarset-no-double-injection";
 import { sidecarVersionImmutableInUse } from "./policies/sidecar-version-immutable-in-use";
 import { sidecarVersionInCatalog } from "./policies/sidecar-version-in-catalog";
+import { stageCompleted } from "./policies/stage-completed";
 import { stageOrder } from "./policies/stage-order";
 import { versionJump } from "./policies/version-jump";
 
@@ -21,6 +22,7 @@ import { versionJump } from "./policies/version-jump";
 export const unguardedPolicies: Policies = [
     versionJump,
     stageOrder,
+    stageCompleted,
     namespaceLabelsExclusive,
     revLabelKnown,
     finalizeNothingOnOldRevision,

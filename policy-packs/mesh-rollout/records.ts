@@ -9,10 +9,11 @@ import { shown } from "./values";
 
 // The record types are the provider's own constants: one module names them for the code that creates
 // the records and for the policies that judge them.
-import { MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE } from "../../provider/tokens";
+import { MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE, SIDECAR_VERSION_RECORD_TYPE } from "../../provider/tokens";
 
 export const LEDGER_TYPE = MESH_LEDGER_TYPE;
 export const SIDECAR_RECORD_TYPE = SIDECAR_VERSION_RECORD_TYPE;
+export const STAGE_APPLIED_TYPE = MESH_STAGE_APPLIED_TYPE;
 
 const version = string("a version of at most 64 characters", '"1.14.5"', { max: 64 });
 const revision = string("a revision or tag name", '"1-14-5"', { max: 253 });
@@ -50,6 +51,8 @@ export interface RecordResource {
     readonly urn: string;
     /** `MeshUpgradeLedger mesh-ledger`. */
     readonly label: string;
+    /** What the record is about (the mesh's name for a ledger). */
+    readonly key: unknown;
     readonly state: unknown;
     readonly prior: unknown;
     /** The ledger's live observation (set by the provider's check), and its liveCheck settings. */
@@ -67,6 +70,7 @@ function recordOf(r: PolicyResource, type: string, kind: string): RecordResource
         name: shown(r.name),
         urn: r.urn,
         label: `${kind} ${shown(r.name)}`,
+        key: field(r.props, "key"),
         state: field(r.props, "state"),
         prior: field(r.props, "prior"),
         observed: field(r.props, "observed"),
@@ -77,6 +81,11 @@ function recordOf(r: PolicyResource, type: string, kind: string): RecordResource
 
 export function ledgerOf(r: PolicyResource): RecordResource | undefined {
     return recordOf(r, LEDGER_TYPE, "MeshUpgradeLedger");
+}
+
+/** A mesh's MeshStageApplied record: what its last update completed. */
+export function stageAppliedOf(r: PolicyResource): RecordResource | undefined {
+    return recordOf(r, STAGE_APPLIED_TYPE, "MeshStageApplied");
 }
 
 export function sidecarRecordOf(r: PolicyResource): RecordResource | undefined {

@@ -39,7 +39,7 @@ describe(`a stack made by release ${PREVIOUS_RELEASE} (dynamic records) moves to
     after(() => fs.rmSync(previous, { recursive: true, force: true }));
 
     for (const program of ["mesh-upgrade", "sidecar-catalog"] as const) {
-        it(`${program}: previews with no replacement and no change beyond the type move, then applies and settles`, async () => {
+        it(`${program}: previews with no replacement, the records moved unchanged and only this release's intended changes, then applies and settles`, async () => {
             const config: Record<string, string> =
                 program === "mesh-upgrade"
                     ? { "mesh-rollout-test:to": "1.14.5", "mesh-rollout-test:stage": "controlPlane" }
@@ -64,13 +64,27 @@ describe(`a stack made by release ${PREVIOUS_RELEASE} (dynamic records) moves to
                         [],
                         "no replacement",
                     );
-                    // The only changes: our provider comes in, the dynamic-provider shim goes.
+                    // The type move: our provider comes in, the dynamic-provider shim goes. And, for a mesh, what
+                    // releases since 0.1.0 changed on purpose: namespaces bound by a patch (so that leaving the mesh
+                    // unbinds them), MeshStageApplied written after the children, and no restart patch at a stage
+                    // that moves nothing (retained: its delete leaves the annotation, so nothing restarts).
+                    const since =
+                        program === "mesh-upgrade"
+                            ? [
+                                  "create kubernetes:core/v1:NamespacePatch::mesh-bind-payments",
+                                  "create kubernetes:core/v1:NamespacePatch::mesh-bind-shop",
+                                  "create mesh-rollout:index:MeshStageApplied::mesh-applied",
+                                  "delete kubernetes:apps/v1:DeploymentPatch::mesh-restart-shop-cart",
+                                  "update kubernetes:core/v1:Namespace::mesh-ns-payments",
+                                  "update kubernetes:core/v1:Namespace::mesh-ns-shop",
+                              ]
+                            : [];
                     assert.deepEqual(
                         preview.changes
                             .filter((c) => c.type !== "pulumi:pulumi:Stack")
                             .map((c) => `${c.op} ${c.type}::${c.name}`)
                             .sort(),
-                        ["create pulumi:providers:mesh-rollout::mesh-rollout-records", "delete pulumi:providers:pulumi-nodejs::default"],
+                        [...since, "create pulumi:providers:mesh-rollout::mesh-rollout-records", "delete pulumi:providers:pulumi-nodejs::default"].sort(),
                     );
                     // The records are the same resources under their new type (aliases), unchanged.
                     const recordTypes = program === "mesh-upgrade" ? [MESH_LEDGER_TYPE] : [SIDECAR_VERSION_RECORD_TYPE];

@@ -44,7 +44,9 @@ export const dataPlaneReport: ResourceValidationPolicy = {
             const tags = { ...(prior?.tags ?? {}), ...state.tags };
             const pods = live.observation.verified ? podsOnRevision(live.observation.pods, leaving, tags) : [];
             if (!live.observation.verified) {
-                return reportViolation(`Mesh ${ledger.name}: data plane not verified: ${live.observation.reason ?? "no cluster"}; no one knows whether pods still run ${leaving}${gate}.`);
+                return reportViolation(
+                    `Mesh ${ledger.name}: data plane not verified: ${live.observation.reason ?? "no cluster"}; no one knows whether pods still run ${leaving}${gate}.`,
+                );
             }
             if (pods.length > 0) {
                 return reportViolation(

@@ -8,7 +8,8 @@ const NAME = "mesh-rollout-namespace-injection-removed";
 /** Seed 001: a namespace that loses injection loses its sidecars at the pods' next restart. */
 export const namespaceInjectionRemoved: ResourceValidationPolicy = {
     name: NAME,
-    description: "Warns when a namespace leaves the mesh, saying what happens: unbound (labels removed, Namespace kept; its pods lose their sidecars when they next restart) or deleted (deleteWhenRemoved).",
+    description:
+        "Warns when a namespace leaves the mesh, saying what happens: unbound (labels removed, Namespace kept; its pods lose their sidecars when they next restart) or deleted (deleteWhenRemoved).",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const ledger = ledgerOf(args);

@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &CanaryRelease{}
 	case "mesh-rollout:index:MeshRevision":
 		r = &MeshRevision{}
+	case "mesh-rollout:index:MeshStageApplied":
+		r = &MeshStageApplied{}
 	case "mesh-rollout:index:MeshUpgradeLedger":
 		r = &MeshUpgradeLedger{}
 	case "mesh-rollout:index:SidecarSetUpgrade":

@@ -1949,6 +1949,11 @@ func (o MeshRevisionLiveCheckPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
 type MeshRevisionNamespaces struct {
 	// Create the namespace (true) or only label an existing one (false).
 	Create *bool `pulumi:"create"`
+	// What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+	// mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+	// its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+	// (`create: false`) is only ever unbound.
+	DeleteWhenRemoved *bool `pulumi:"deleteWhenRemoved"`
 	// Keep this namespace on the old revision through dataPlane. Finalize is refused while held.
 	Hold *bool `pulumi:"hold"`
 	// Extra labels.
@@ -1977,6 +1982,11 @@ type MeshRevisionNamespacesInput interface {
 type MeshRevisionNamespacesArgs struct {
 	// Create the namespace (true) or only label an existing one (false).
 	Create pulumi.BoolPtrInput `pulumi:"create"`
+	// What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+	// mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+	// its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+	// (`create: false`) is only ever unbound.
+	DeleteWhenRemoved pulumi.BoolPtrInput `pulumi:"deleteWhenRemoved"`
 	// Keep this namespace on the old revision through dataPlane. Finalize is refused while held.
 	Hold pulumi.BoolPtrInput `pulumi:"hold"`
 	// Extra labels.
@@ -2045,6 +2055,14 @@ func (o MeshRevisionNamespacesOutput) ToMeshRevisionNamespacesOutputWithContext(
 // Create the namespace (true) or only label an existing one (false).
 func (o MeshRevisionNamespacesOutput) Create() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v MeshRevisionNamespaces) *bool { return v.Create }).(pulumi.BoolPtrOutput)
+}
+
+// What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+// mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+// its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+// (`create: false`) is only ever unbound.
+func (o MeshRevisionNamespacesOutput) DeleteWhenRemoved() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v MeshRevisionNamespaces) *bool { return v.DeleteWhenRemoved }).(pulumi.BoolPtrOutput)
 }
 
 // Keep this namespace on the old revision through dataPlane. Finalize is refused while held.

@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from .canary_release import *
 from .mesh_revision import *
+from .mesh_stage_applied import *
 from .mesh_upgrade_ledger import *
 from .provider import *
 from .sidecar_set_upgrade import *
@@ -24,6 +25,7 @@ _utilities.register(
   "classes": {
    "mesh-rollout:index:CanaryRelease": "CanaryRelease",
    "mesh-rollout:index:MeshRevision": "MeshRevision",
+   "mesh-rollout:index:MeshStageApplied": "MeshStageApplied",
    "mesh-rollout:index:MeshUpgradeLedger": "MeshUpgradeLedger",
    "mesh-rollout:index:SidecarSetUpgrade": "SidecarSetUpgrade",
    "mesh-rollout:index:SidecarVersion": "SidecarVersion",

@@ -1284,6 +1284,13 @@ class MeshRevisionNamespacesArgsDict(TypedDict):
     """
     Create the namespace (true) or only label an existing one (false).
     """
+    delete_when_removed: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+    mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+    its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+    (`create: false`) is only ever unbound.
+    """
     hold: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
     Keep this namespace on the old revision through dataPlane. Finalize is refused while held.
@@ -1311,6 +1318,7 @@ class MeshRevisionNamespacesArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  create: pulumi.Input[Optional[_builtins.bool]] = None,
+                 delete_when_removed: pulumi.Input[Optional[_builtins.bool]] = None,
                  hold: pulumi.Input[Optional[_builtins.bool]] = None,
                  labels: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  move_at: pulumi.Input[Optional[_builtins.str]] = None,
@@ -1318,6 +1326,10 @@ class MeshRevisionNamespacesArgs:
                  tag: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.bool] create: Create the namespace (true) or only label an existing one (false).
+        :param pulumi.Input[_builtins.bool] delete_when_removed: What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+               mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+               its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+               (`create: false`) is only ever unbound.
         :param pulumi.Input[_builtins.bool] hold: Keep this namespace on the old revision through dataPlane. Finalize is refused while held.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Extra labels.
         :param pulumi.Input[_builtins.str] move_at: One of: "controlPlane", "dataPlane".
@@ -1328,6 +1340,8 @@ class MeshRevisionNamespacesArgs:
         pulumi.set(__self__, "name", name)
         if create is not None:
             pulumi.set(__self__, "create", create)
+        if delete_when_removed is not None:
+            pulumi.set(__self__, "delete_when_removed", delete_when_removed)
         if hold is not None:
             pulumi.set(__self__, "hold", hold)
         if labels is not None:
@@ -1359,6 +1373,21 @@ class MeshRevisionNamespacesArgs:
     @create.setter
     def create(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "create", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deleteWhenRemoved")
+    def delete_when_removed(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        What removing the namespace from `namespaces` (or destroying the mesh) does to a namespace this
+        mesh created: false (the default) unbinds it (the mesh's labels are removed, the Namespace and
+        its workloads stay); true deletes the Namespace and everything in it. An existing namespace
+        (`create: false`) is only ever unbound.
+        """
+        return pulumi.get(self, "delete_when_removed")
+
+    @delete_when_removed.setter
+    def delete_when_removed(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "delete_when_removed", value)
 
     @_builtins.property
     @pulumi.getter

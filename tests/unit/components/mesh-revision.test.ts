@@ -10,6 +10,7 @@ const PATCH = "kubernetes:apps/v1:DeploymentPatch";
 const BIND = "kubernetes:core/v1:NamespacePatch";
 const DEPLOY = "kubernetes:apps/v1:Deployment";
 const LEDGER = MESH_LEDGER_TYPE;
+const APPLIED = "mesh-rollout:index:MeshStageApplied";
 
 const base: MeshRevisionArgs = {
     version: "1.12.4",
@@ -55,6 +56,7 @@ describe("MeshRevision (mocked runtime)", () => {
                 `kubernetes:core/v1:Service::m0-gateway-istio-ingress-ingress`,
                 `kubernetes:core/v1:ServiceAccount::m0-gateway-istio-ingress-ingress`,
                 `mesh-rollout:index:MeshRevision::m0`,
+                `mesh-rollout:index:MeshStageApplied::m0-applied`,
                 `${LEDGER}::m0-ledger`,
             ].sort(),
         );
@@ -64,7 +66,11 @@ describe("MeshRevision (mocked runtime)", () => {
         assert.deepEqual(chart.values, { revision: "1-12-4", global: { tag: "1.12.4", istioNamespace: "istio-system" } });
         assert.equal(chart.repositoryOpts, undefined, "a local chart has no repository");
         // The binding is a patch (removed with the namespace's labels only); the Namespace itself carries none.
-        assert.deepEqual(find(resources, BIND, "m0-bind-shop").inputs.metadata, { name: "shop", labels: { "istio.io/rev": "1-12-4" }, annotations: { "pulumi.com/patchForce": "true" } });
+        assert.deepEqual(find(resources, BIND, "m0-bind-shop").inputs.metadata, {
+            name: "shop",
+            labels: { "istio.io/rev": "1-12-4" },
+            annotations: { "pulumi.com/patchForce": "true" },
+        });
         assert.deepEqual(find(resources, BIND, "m0-bind-payments").inputs.metadata.labels, { "istio.io/rev": "stable" });
         assert.deepEqual(find(resources, NS, "m0-ns-shop").inputs.metadata, { name: "shop" });
         // No restart on a first install or without an upgrade: nothing to move.
@@ -100,6 +106,8 @@ describe("MeshRevision (mocked runtime)", () => {
         });
         assert.equal(ledger.__provider, undefined, "the ledger is not a dynamic resource (no serialized provider in its inputs)");
         assert.equal(find(resources, LEDGER, "m0-ledger").custom, true, "the ledger is a custom resource of the mesh-rollout provider");
+        // What the update completed: the same state, in a record registered after every child.
+        assert.deepEqual(find(resources, APPLIED, "m0-applied").inputs, { key: "m0", state: ledger.state });
         assert.deepEqual(await valueOf(comp.revisions), ["1-12-4"]);
         assert.equal(await valueOf(comp.stage), "none");
     });
@@ -150,7 +158,9 @@ describe("MeshRevision (mocked runtime)", () => {
         const before = await build("m4", base);
         const after = await build("m4", upgrade("rollback"));
         const strip = (rs: typeof before.resources) =>
-            rs.filter((r) => r.type !== LEDGER && r.type !== PATCH && r.name !== "m4-istiod-1-14-5").map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+            rs
+                .filter((r) => r.type !== LEDGER && r.type !== APPLIED && r.type !== PATCH && r.name !== "m4-istiod-1-14-5")
+                .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
         assert.deepEqual(strip(after.resources), strip(before.resources));
         assert.deepEqual(find(after.resources, CHART, "m4-istiod-1-14-5").inputs.values, { revision: "1-14-5", global: { tag: "1.14.5", istioNamespace: "istio-system" } });
         assert.equal(find(after.resources, PATCH, "m4-restart-shop-cart").inputs.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-12-4");
@@ -184,6 +194,7 @@ describe("MeshRevision (mocked runtime)", () => {
                 `kubernetes:core/v1:Service::m6-gateway-istio-ingress-ingress`,
                 `kubernetes:core/v1:ServiceAccount::m6-gateway-istio-ingress-ingress`,
                 `mesh-rollout:index:MeshRevision::m6`,
+                `mesh-rollout:index:MeshStageApplied::m6-applied`,
                 `${LEDGER}::m6-ledger`,
             ].sort(),
         );

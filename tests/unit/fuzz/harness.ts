@@ -8,8 +8,11 @@ import { MeshRolloutValidationError, quote } from "../../../domain";
 
 /** Inputs per target: 2,000 by default; MESH_ROLLOUT_FUZZ_RUNS=10000 for the large run. */
 export const FUZZ_RUNS = Math.max(1, Number(process.env.MESH_ROLLOUT_FUZZ_RUNS ?? "2000") || 2000);
-/** An input that takes longer than this counts as a hang. */
-export const HANG_MS = 1000;
+/**
+ * An input that takes longer than this counts as a hang (a runaway regex or loop takes seconds to
+ * forever; a busy 2-core machine under a cluster test was measured to pause a normal input for 1.4 s).
+ */
+export const HANG_MS = 5000;
 
 export interface FuzzTally {
     target: string;

@@ -9,6 +9,7 @@ import { rollbackNothingOnNewRevision } from "../../../policy-packs/mesh-rollout
 import { namespaceInjectionRemoved } from "../../../policy-packs/mesh-rollout/policies/namespace-injection-removed";
 import { namespaceLabelsExclusive } from "../../../policy-packs/mesh-rollout/policies/namespace-labels-exclusive";
 import { revLabelKnown } from "../../../policy-packs/mesh-rollout/policies/rev-label-known";
+import { stageCompleted } from "../../../policy-packs/mesh-rollout/policies/stage-completed";
 import { stageOrder } from "../../../policy-packs/mesh-rollout/policies/stage-order";
 import { versionJump } from "../../../policy-packs/mesh-rollout/policies/version-jump";
 import { FixtureResource, runResourcePolicy, runStackPolicy } from "../support/policy";
@@ -42,6 +43,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             [
                 "mesh-rollout-version-jump:mandatory",
                 "mesh-rollout-stage-order:mandatory",
+                "mesh-rollout-stage-completed:mandatory",
                 "mesh-rollout-namespace-labels-exclusive:mandatory",
                 "mesh-rollout-rev-label-known:mandatory",
                 "mesh-rollout-finalize-nothing-on-old-revision:mandatory",
@@ -395,7 +397,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.deepEqual(r.onOldRevision, []);
         });
         it("refuses removing 'upgrade' after rollback while pods run the new revision, naming them and the restart", async () => {
-            const reported = await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: true, at: "t", pods: [pod("cart-1", "1-14-5"), pod("web-1", "1-12-4", "docker.io/istio/proxyv2:1.12.4")] }, "refuse"));
+            const reported = await runResourcePolicy(
+                rollbackNothingOnNewRevision,
+                ending({ verified: true, at: "t", pods: [pod("cart-1", "1-14-5"), pod("web-1", "1-12-4", "docker.io/istio/proxyv2:1.12.4")] }, "refuse"),
+            );
             assert.deepEqual(
                 reported.map((r) => r.message),
                 [
@@ -408,7 +413,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.deepEqual(await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: false, reason: "no cluster", pods: [] }, "warn")), []);
             const refused = await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: false, reason: "no cluster", pods: [] }, "refuse"));
             assert.match(refused[0].message, /^Mesh mesh-ledger must not end the rollback unverified: no cluster, so no one knows whether pods still run the new revision 1-14-5/);
-            assert.deepEqual(await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: true, pods: [pod("cart-1", "1-14-5")] }, "refuse", at("rollback"), at("dataPlane"))), []);
+            assert.deepEqual(
+                await runResourcePolicy(rollbackNothingOnNewRevision, ending({ verified: true, pods: [pod("cart-1", "1-14-5")] }, "refuse", at("rollback"), at("dataPlane"))),
+                [],
+            );
         });
     });
 
@@ -422,7 +430,9 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             const pods = { verified: true, at: "t", pods: [pod("cart-1", "1-14-5")] };
             assert.deepEqual(
                 (await runResourcePolicy(dataPlaneReport, judged(at("rollback"), at("dataPlane"), pods))).map((r) => r.message),
-                ["Mesh mesh-ledger: 1 pod still run 1-14-5: 1 pod in shop (cart-1): restart Deployment/cart to move them back to 1-12-4; the upgrade can be removed once none is left."],
+                [
+                    "Mesh mesh-ledger: 1 pod still run 1-14-5: 1 pod in shop (cart-1): restart Deployment/cart to move them back to 1-12-4; the upgrade can be removed once none is left.",
+                ],
             );
             assert.deepEqual(
                 (await runResourcePolicy(dataPlaneReport, judged(state(), at("rollback"), pods))).map((r) => r.message),
@@ -431,7 +441,10 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
             assert.deepEqual(await runResourcePolicy(dataPlaneReport, judged(state(), at("rollback"), { verified: true, at: "t", pods: [pod("cart-1", "1-12-4")] })), []);
         });
         it("warns that an unverified in-place change removes the old istiod in the same update", async () => {
-            const reported = await runResourcePolicy(dataPlaneReport, judged(state({ version: "1.14.6" }), state({ version: "1.14.5" }), { verified: false, reason: "no cluster", pods: [] }));
+            const reported = await runResourcePolicy(
+                dataPlaneReport,
+                judged(state({ version: "1.14.6" }), state({ version: "1.14.5" }), { verified: false, reason: "no cluster", pods: [] }),
+            );
             assert.deepEqual(
                 reported.map((r) => r.message),
                 [
@@ -441,11 +454,39 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
         });
     });
 
+    describe("mesh-rollout-stage-completed", () => {
+        const applied = (next: MeshLedgerState, prior: MeshLedgerState | null): FixtureResource => ({
+            type: "mesh-rollout:index:MeshStageApplied",
+            name: "mesh-applied",
+            props: { key: "mesh", state: next, prior },
+        });
+        const withKey = (l: FixtureResource): FixtureResource => ({ ...l, props: { ...(l.props as Record<string, unknown>), key: "mesh" } });
+        it("after an interrupted controlPlane (ledger at controlPlane, completed still the install), refuses dataPlane and allows controlPlane again", async () => {
+            const refused = await runStackPolicy(stageCompleted, [withKey(ledger(at("dataPlane"), at("controlPlane"))), applied(at("dataPlane"), state())]);
+            assert.deepEqual(
+                refused.map((r) => r.message),
+                [
+                    "Mesh mesh-ledger: the last update did not complete stage controlPlane of 1.12.4 -> 1.14.5 (it was interrupted: the last completed is version 1.12.4), so stage dataPlane of 1.12.4 -> 1.14.5 must wait. Apply stage controlPlane of 1.12.4 -> 1.14.5 again first (same config as the interrupted update), then move on.",
+                ],
+            );
+            // The re-run: the ledger's state is unchanged (its prior stays the install), the record moves.
+            assert.deepEqual(await runStackPolicy(stageCompleted, [withKey(ledger(at("controlPlane"), state())), applied(at("controlPlane"), state())]), []);
+        });
+        it("passes completed updates, and records new in this update (no history)", async () => {
+            assert.deepEqual(await runStackPolicy(stageCompleted, [withKey(ledger(at("dataPlane"), at("controlPlane"))), applied(at("dataPlane"), at("controlPlane"))]), []);
+            assert.deepEqual(await runStackPolicy(stageCompleted, [withKey(ledger(at("dataPlane"), at("controlPlane"))), applied(at("dataPlane"), null)]), []);
+            assert.deepEqual(await runStackPolicy(stageCompleted, [withKey(ledger(at("dataPlane"), at("controlPlane")))]), []);
+        });
+    });
+
     describe("mesh-rollout-control-plane-not-older", () => {
         const pod = (name: string, image: string | null) => ({ namespace: "shop", name, owner: "Deployment/cart", revision: image === null ? null : "1-14-5", image });
         const judged = (next: MeshLedgerState, prior: MeshLedgerState | null, pods: unknown[]) => {
             const l = ledger(next, prior);
-            return { ...l, props: { ...(l.props as Record<string, unknown>), observed: { verified: true, at: "t", pods }, liveCheck: { finalizeGate: "warn" } } as Record<string, unknown> };
+            return {
+                ...l,
+                props: { ...(l.props as Record<string, unknown>), observed: { verified: true, at: "t", pods }, liveCheck: { finalizeGate: "warn" } } as Record<string, unknown>,
+            };
         };
         it("refuses leaving only an older control plane under newer proxies (the end of a rollback, an in-place downgrade), naming the pods", async () => {
             const reported = await runResourcePolicy(controlPlaneNotOlder, judged(state(), at("rollback"), [pod("cart-1", "docker.io/istio/proxyv2:1.14.5-distroless")]));
@@ -455,13 +496,24 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                     "Mesh mesh-ledger must not leave its control plane (1.12.4) older than its data plane: 1 pod run proxy 1.14.5 (read from the cluster): 1 pod in shop (cart-1): restart Deployment/cart. Restart them onto the older revision first (a rollback's stage rollback restarts the listed workloads), or keep the newer revision installed.",
                 ],
             );
-            const downgrade = await runResourcePolicy(controlPlaneNotOlder, judged(state({ version: "1.14.4" }), state({ version: "1.14.5" }), [pod("cart-1", "reg.example/istio/proxyv2:1.14.5@sha256:" + "a".repeat(64))]));
+            const downgrade = await runResourcePolicy(
+                controlPlaneNotOlder,
+                judged(state({ version: "1.14.4" }), state({ version: "1.14.5" }), [pod("cart-1", "reg.example/istio/proxyv2:1.14.5@sha256:" + "a".repeat(64))]),
+            );
             assert.equal(downgrade.length, 1);
         });
         it("passes while the newer revision stays installed, and for proxies no newer or of unknown version", async () => {
             assert.deepEqual(await runResourcePolicy(controlPlaneNotOlder, judged(at("rollback"), at("dataPlane"), [pod("cart-1", "docker.io/istio/proxyv2:1.14.5")])), []);
             assert.deepEqual(
-                await runResourcePolicy(controlPlaneNotOlder, judged(state(), at("rollback"), [pod("a", "docker.io/istio/proxyv2:1.12.4"), pod("b", "proxy@sha256:" + "b".repeat(64)), pod("c", "proxy:latest"), pod("d", null)])),
+                await runResourcePolicy(
+                    controlPlaneNotOlder,
+                    judged(state(), at("rollback"), [
+                        pod("a", "docker.io/istio/proxyv2:1.12.4"),
+                        pod("b", "proxy@sha256:" + "b".repeat(64)),
+                        pod("c", "proxy:latest"),
+                        pod("d", null),
+                    ]),
+                ),
                 [],
             );
             assert.deepEqual(await runResourcePolicy(controlPlaneNotOlder, judged(at("finalize"), at("dataPlane"), [pod("a", "docker.io/istio/proxyv2:1.14.5")])), []);

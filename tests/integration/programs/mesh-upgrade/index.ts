@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import path from "node:path";
-import { MeshRevision } from "../../../../components/mesh-revision";
+import { MeshRevision, MeshRevisionArgs } from "../../../../components/mesh-revision";
 
 const config = new pulumi.Config("mesh-rollout-test");
 // A cluster when the test gives one (namespaces then exist already, as an app team left them), else a folder.
@@ -21,6 +21,8 @@ const mesh = new MeshRevision(
         namespaces: [
             { name: "shop", restart: ["cart"], hold: config.getBoolean("holdShop") ?? false, create },
             { name: "payments", tag: "stable", create },
+            // More namespaces, as a test gives them (e.g. [{ name: "made", create: true, deleteWhenRemoved: true }]).
+            ...(config.getObject<NonNullable<MeshRevisionArgs["namespaces"]>>("extraNamespaces") ?? []),
         ],
         gateways: [{ name: "ingress", namespace: "istio-ingress" }],
         // On a cluster, the finalize guard reads the pods; rendering, it is not verified (warn).
