@@ -4,6 +4,7 @@ import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
 import { MeshStageApplied, MeshUpgradeLedger } from "./ledger";
+import { NamespaceInjectionSwap } from "./namespace-swap";
 import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
 export { MESH_REVISION_TYPE } from "../provider";
@@ -171,7 +172,15 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         }
     }
     for (const ns of layout.namespaces) {
-        const nsOpts = { parent, dependsOn: servedBy(ns.revision, ns.labels["istio.io/rev"] ?? ns.revision) };
+        let nsOpts = { parent, dependsOn: servedBy(ns.revision, ns.labels["istio.io/rev"] ?? ns.revision) };
+        const kubeconfig = o.liveCheck?.kubeconfig;
+        if (!ns.create && kubeconfig !== undefined) {
+            // An existing namespace may carry istio-injection, which would silently win over istio.io/rev
+            // (seed 002): swapped in one patch first, when the revision serves.
+            const swap = new NamespaceInjectionSwap(`${name}-swap-${ns.name}`, { namespace: ns.name, revLabel: ns.labels["istio.io/rev"], kubeconfig }, nsOpts);
+            children.push(swap);
+            nsOpts = { parent, dependsOn: [...nsOpts.dependsOn, swap] };
+        }
         // The binding (istio.io/rev and the extra labels) is a server-side-apply patch: removing the
         // namespace from the mesh deletes the patch, which removes exactly these labels and keeps the
         // Namespace. (A patch creates the namespace if it does not exist yet.)

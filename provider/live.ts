@@ -1,5 +1,6 @@
 // Reads the live data plane for the ledger's `check`: the pods of the namespaces bound to the mesh,
-// through the cluster's API with the stack's kubeconfig. Read-only: list pods, nothing else.
+// through the cluster's API with the stack's kubeconfig (list pods, SidecarSets). One write: swapping an
+// existing namespace's `istio-injection` for `istio.io/rev` in a single merge patch (swapInjectionLabel).
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
@@ -51,26 +52,33 @@ export function endpointOf(kubeconfigPath: string): Endpoint {
 }
 
 function getJson(ep: Endpoint, apiPath: string, timeoutMs: number): Promise<Obj> {
+    return requestJson(ep, "GET", apiPath, undefined, timeoutMs);
+}
+
+function requestJson(ep: Endpoint, method: "GET" | "PATCH", apiPath: string, mergePatch: unknown, timeoutMs: number): Promise<Obj> {
     return new Promise((resolve, reject) => {
         const url = new URL(apiPath, ep.server);
-        const req = https.get(url, { agent: ep.agent, headers: ep.headers, timeout: timeoutMs }, (res) => {
-            let body = "";
+        const body = mergePatch === undefined ? undefined : JSON.stringify(mergePatch);
+        const headers = body === undefined ? ep.headers : { ...ep.headers, "content-type": "application/merge-patch+json", "content-length": String(Buffer.byteLength(body)) };
+        const req = https.request(url, { method, agent: ep.agent, headers, timeout: timeoutMs }, (res) => {
+            let text = "";
             res.setEncoding("utf8");
-            res.on("data", (c: string) => (body += c));
+            res.on("data", (c: string) => (text += c));
             res.on("end", () => {
                 if (res.statusCode !== 200) {
-                    reject(new Error(`GET ${apiPath}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
+                    reject(new Error(`${method} ${apiPath}: HTTP ${res.statusCode} ${text.slice(0, 200)}`));
                     return;
                 }
                 try {
-                    resolve(obj(JSON.parse(body)));
+                    resolve(obj(JSON.parse(text)));
                 } catch (e) {
                     reject(e instanceof Error ? e : new Error(String(e)));
                 }
             });
         });
-        req.on("timeout", () => req.destroy(new Error(`GET ${apiPath}: no answer in ${timeoutMs} ms`)));
+        req.on("timeout", () => req.destroy(new Error(`${method} ${apiPath}: no answer in ${timeoutMs} ms`)));
         req.on("error", reject);
+        req.end(body);
     });
 }
 
@@ -161,4 +169,68 @@ export function observeImageUsers(kubeconfigPath: string | undefined, images: re
         }
         return { users: users.sort() };
     });
+}
+
+/** The field manager of mesh-rollout's own writes (the injection-label swap). */
+export const FIELD_MANAGER = "mesh-rollout";
+
+/** What swapping an existing namespace's injection label did. */
+export interface InjectionSwap {
+    /** The `istio-injection` value removed, or null when the namespace carried none (nothing written). */
+    readonly removed: string | null;
+}
+
+/**
+ * Binding an existing namespace by `istio.io/rev` while it carries `istio-injection` (which would silently
+ * win, seed 002): one JSON merge patch removes `istio-injection` and sets `istio.io/rev`, so that no
+ * moment has both or neither, as `kubectl label ns X istio-injection- istio.io/rev=Y --overwrite` does. A
+ * server-side apply cannot do this: it only drops fields its own manager owns. Needs get and patch on
+ * namespaces.
+ */
+export async function swapInjectionLabel(kubeconfigPath: string, namespace: string, revLabel: string, timeoutMs = 15_000): Promise<InjectionSwap> {
+    const ep = endpointOf(kubeconfigPath);
+    try {
+        const apiPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+        const ns = await getJson(ep, apiPath, timeoutMs);
+        const injection = obj(obj(ns.metadata).labels)["istio-injection"];
+        if (typeof injection !== "string") {
+            return { removed: null };
+        }
+        await requestJson(ep, "PATCH", `${apiPath}?fieldManager=${FIELD_MANAGER}`, { metadata: { labels: { "istio-injection": null, "istio.io/rev": revLabel } } }, timeoutMs);
+        return { removed: injection };
+    } finally {
+        ep.agent.destroy();
+    }
+}
+
+/**
+ * When the binding goes: the `istio.io/rev` the swap set is co-owned by mesh-rollout's own manager, so
+ * the binding patch's removal alone would leave it. Removes it when that manager owns it and no other
+ * does (the binding patch goes first; a later binding that forced it away, or one still in place, keeps
+ * it). A namespace that is gone is fine.
+ */
+export async function releaseSwappedLabel(kubeconfigPath: string, namespace: string, timeoutMs = 15_000): Promise<void> {
+    const ep = endpointOf(kubeconfigPath);
+    try {
+        const apiPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+        let ns: Obj;
+        try {
+            ns = await getJson(ep, apiPath, timeoutMs);
+        } catch (e) {
+            if (String(e instanceof Error ? e.message : e).includes("HTTP 404")) {
+                return;
+            }
+            throw e;
+        }
+        const managed = Array.isArray(obj(ns.metadata).managedFields) ? (obj(ns.metadata).managedFields as Obj[]) : [];
+        const ownsRev = (m: Obj) => obj(obj(obj(m.fieldsV1)["f:metadata"])["f:labels"])["f:istio.io/rev"] !== undefined;
+        const ours = managed.some((m) => m.manager === FIELD_MANAGER && ownsRev(m));
+        // Still bound by someone else (the binding patch, when only the swap goes): leave it.
+        const others = managed.some((m) => m.manager !== FIELD_MANAGER && ownsRev(m));
+        if (ours && !others) {
+            await requestJson(ep, "PATCH", `${apiPath}?fieldManager=${FIELD_MANAGER}`, { metadata: { labels: { "istio.io/rev": null } } }, timeoutMs);
+        }
+    } finally {
+        ep.agent.destroy();
+    }
 }

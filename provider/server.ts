@@ -2,6 +2,8 @@
 // - Records (`MeshUpgradeLedger`, `SidecarVersionRecord`): full CRUD, state only; `check` carries `prior`.
 // - Components (`MeshRevision`, `CanaryRelease`, `SidecarVersion`, `SidecarSetUpgrade`): `construct`, so
 //   that YAML, Python and Go programs get exactly the TypeScript components (same code, same children).
+// - `NamespaceInjectionSwap`: one merge patch swapping an existing namespace's istio-injection for
+//   istio.io/rev (live mode), and its release on delete.
 // - `getSchema`: schema.json, checked in at the package root.
 import fs from "node:fs";
 import path from "node:path";
@@ -13,12 +15,13 @@ import { SidecarSetUpgrade } from "../components/sidecar-set-upgrade";
 import { SidecarVersion } from "../components/sidecar-version";
 import { MeshRolloutValidationError } from "../domain/errors";
 import type { DataPlaneObservation } from "../domain/data-plane";
-import { ImageUsers, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers } from "./live";
+import { ImageUsers, InjectionSwap, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers, releaseSwappedLabel, swapInjectionLabel } from "./live";
 import { checkRecord, diffRecord, recordOutputs } from "./state-record";
 import {
     CANARY_RELEASE_TYPE,
     MESH_LEDGER_TYPE,
     MESH_REVISION_TYPE,
+    NAMESPACE_INJECTION_SWAP_TYPE,
     SIDECAR_VERSION_RECORD_TYPE,
     PACKAGE_VERSION,
     RECORD_TYPES,
@@ -42,6 +45,17 @@ export function packageRoot(): string {
 function recordType(urn: string): string | undefined {
     const type = urn.split("::")[2]?.split("$").pop();
     return RECORD_TYPES.find((t) => t === type);
+}
+
+function isSwap(urn: string): boolean {
+    return urn.split("::")[2]?.split("$").pop() === NAMESPACE_INJECTION_SWAP_TYPE;
+}
+
+/** The namespace injection swap's inputs, checked. */
+function swapFailures(news: Record<string, unknown>): provider.CheckFailure[] {
+    return ["namespace", "revLabel", "kubeconfig"]
+        .filter((k) => typeof news[k] !== "string" || news[k] === "")
+        .map((property) => ({ property, reason: `${property} must be a non-empty string, got ${JSON.stringify(news[property]) ?? "nothing"}` }));
 }
 
 function assertRecord(urn: string): void {
@@ -141,11 +155,17 @@ export class MeshRolloutProvider implements provider.Provider {
         schema?: string,
         private readonly observeDataPlane: (kubeconfig: string | undefined, namespaces: readonly string[]) => Promise<DataPlaneObservation> = readDataPlane,
         private readonly observeImageUsers: (kubeconfig: string | undefined, images: readonly string[]) => Promise<ImageUsers> = readImageUsers,
+        private readonly swapLabel: (kubeconfig: string, namespace: string, revLabel: string) => Promise<InjectionSwap> = swapInjectionLabel,
+        private readonly releaseLabel: (kubeconfig: string, namespace: string) => Promise<void> = releaseSwappedLabel,
     ) {
         this.schema = schema ?? fs.readFileSync(path.join(packageRoot(), "schema.json"), "utf8");
     }
 
     async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.CheckResult> {
+        if (isSwap(urn)) {
+            const failures = swapFailures(news);
+            return failures.length > 0 ? { failures } : { inputs: { namespace: news.namespace, revLabel: news.revLabel, kubeconfig: news.kubeconfig } };
+        }
         assertRecord(urn);
         const failures: provider.CheckFailure[] = [];
         if (typeof news.key !== "string" || news.key === "") {
@@ -202,22 +222,35 @@ export class MeshRolloutProvider implements provider.Provider {
     }
 
     async diff(_id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {
+        if (isSwap(urn)) {
+            const diffs = ["namespace", "revLabel", "kubeconfig"].filter((k) => olds[k] !== news[k]);
+            return { changes: diffs.length > 0, replaces: diffs.includes("namespace") ? ["namespace"] : [], deleteBeforeReplace: false };
+        }
         assertRecord(urn);
         const d = diffRecord(olds, news);
         return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
     }
 
     async create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
+        if (isSwap(urn)) {
+            return { id: String(inputs.namespace), outs: { ...inputs, ...(await this.swap(inputs)) } };
+        }
         assertRecord(urn);
         return { id: String(inputs.key), outs: recordOutputs(inputs) };
     }
 
     async read(id: string, urn: string, props?: Record<string, unknown>): Promise<provider.ReadResult> {
+        if (isSwap(urn)) {
+            return { id, props: props ?? {} };
+        }
         assertRecord(urn);
         return { id, props: props ?? {} };
     }
 
     async update(_id: string, urn: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.UpdateResult> {
+        if (isSwap(urn)) {
+            return { outs: { ...news, ...(await this.swap(news)) } };
+        }
         assertRecord(urn);
         return { outs: recordOutputs(news) };
     }
@@ -227,7 +260,24 @@ export class MeshRolloutProvider implements provider.Provider {
      * a pod in the cluster still uses (read with its liveCheck kubeconfig) is not deleted: the update
      * stops here, naming the users. (Policies never see a deletion, so this is where it is refused.)
      */
+    /** Swaps an existing namespace's istio-injection for istio.io/rev in one patch; a failure says what the kubeconfig needs. */
+    private async swap(inputs: Record<string, unknown>): Promise<InjectionSwap> {
+        try {
+            return await this.swapLabel(String(inputs.kubeconfig), String(inputs.namespace), String(inputs.revLabel));
+        } catch (e) {
+            throw new Error(
+                `mesh-rollout: could not bind namespace ${String(inputs.namespace)} by istio.io/rev=${String(inputs.revLabel)} in place of its istio-injection label: ${(e instanceof Error ? e.message : String(e)).slice(0, 300)}. The liveCheck kubeconfig's user needs get and patch on namespaces; or run kubectl label namespace ${String(inputs.namespace)} istio-injection- istio.io/rev=${String(inputs.revLabel)} --overwrite and apply again.`,
+            );
+        }
+    }
+
     async delete(_id: string, urn: string, props: Record<string, unknown>): Promise<void> {
+        if (isSwap(urn)) {
+            if (typeof props?.kubeconfig === "string" && typeof props.namespace === "string") {
+                await this.releaseLabel(props.kubeconfig, props.namespace);
+            }
+            return;
+        }
         if (recordType(urn) !== SIDECAR_VERSION_RECORD_TYPE) {
             return;
         }

@@ -31,6 +31,11 @@ export const SIDECAR_VERSION_RECORD_TYPE = typeToken(SIDECAR_VERSION_RECORD_KIND
  * applied (the ledger itself goes first, so that its policies judge a stage before anything moves).
  */
 export const MESH_STAGE_APPLIED_TYPE = typeToken(MESH_STAGE_APPLIED_KIND);
+/**
+ * Binding an existing namespace that carries `istio-injection`: one merge patch swaps it for
+ * `istio.io/rev` (live mode only; see provider/live.ts swapInjectionLabel).
+ */
+export const NAMESPACE_INJECTION_SWAP_TYPE = typeToken("NamespaceInjectionSwap");
 /** The state records the provider serves (full CRUD). */
 export const RECORD_TYPES = [MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE, MESH_STAGE_APPLIED_TYPE] as const;
 

@@ -320,6 +320,23 @@ export function generateSchema(): Record<string, unknown> {
             required: ["key", "state"],
         };
     }
+    resources[`${pkg}:index:NamespaceInjectionSwap`] = {
+        description:
+            "Created by MeshRevision for an existing namespace (create: false) when liveCheck has a kubeconfig: removes the namespace's istio-injection label and sets istio.io/rev in one merge patch (nothing is written when it carries no istio-injection); on delete, removes the istio.io/rev it set when no one else holds it.",
+        inputProperties: {
+            namespace: { type: "string", description: "The existing namespace." },
+            revLabel: { type: "string", description: "The istio.io/rev value (a revision or a tag)." },
+            kubeconfig: { type: "string", description: "Path of the kubeconfig file (liveCheck.kubeconfig); its user needs get and patch on namespaces." },
+        },
+        requiredInputs: ["namespace", "revLabel", "kubeconfig"],
+        properties: {
+            namespace: { type: "string" },
+            revLabel: { type: "string" },
+            kubeconfig: { type: "string" },
+            removed: { type: "string", description: "The istio-injection value removed, or null when there was none." },
+        },
+        required: ["namespace", "revLabel", "kubeconfig"],
+    };
     return {
         name: pkg,
         displayName: "mesh-rollout",

@@ -6,17 +6,24 @@ import { applyStage, meshStack, nsLabel, pack, prepareApps, readyIstiods, WEBHOO
 
 const RESTART = "mesh-rollout.io/revision";
 
-/** The objects with cart's restart annotation left out: a rollback restarts cart, and the annotation stays. */
+/**
+ * The objects with what the retained restart patch leaves on cart taken out: the restart annotation and
+ * the patch's `pulumi.com/patchForce` marker (a rollback restarts cart, and both stay after it).
+ */
 function withoutRestart(objects: Record<string, KubeObject>): Record<string, KubeObject> {
     const copy = JSON.parse(JSON.stringify(objects)) as Record<string, KubeObject>;
-    const annotations = (copy["Deployment/shop/cart"] as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } } | undefined)?.spec?.template?.metadata
-        ?.annotations;
-    if (annotations !== undefined) {
-        delete annotations[RESTART];
-        if (Object.keys(annotations).length === 0) {
-            delete (copy["Deployment/shop/cart"] as { spec: { template: { metadata: { annotations?: unknown } } } }).spec.template.metadata.annotations;
+    type Annotated = { metadata?: { annotations?: Record<string, string> } };
+    const cart = copy["Deployment/shop/cart"] as (Annotated & { spec?: { template?: Annotated } }) | undefined;
+    const strip = (o: Annotated | undefined, key: string) => {
+        if (o?.metadata?.annotations !== undefined) {
+            delete o.metadata.annotations[key];
+            if (Object.keys(o.metadata.annotations).length === 0) {
+                delete o.metadata.annotations;
+            }
         }
-    }
+    };
+    strip(cart?.spec?.template, RESTART);
+    strip(cart, "pulumi.com/patchForce");
     return copy;
 }
 
@@ -163,19 +170,24 @@ describe("MeshRevision rollback against a real API server", function () {
 
     it("a namespace removed from the mesh is unbound (labels removed, Namespace and pods kept); with deleteWhenRemoved it is deleted", async () => {
         const kube = c.kube;
-        // The stack of the test above, at rest after its rollback: two more namespaces join, then leave.
+        // The stack of the test above, at rest after its rollback: three more namespaces join, then leave.
         assert.ok(s !== undefined, "runs after the rollback test, on its stack");
         const t = s;
+        // An existing namespace that an earlier setup bound with istio-injection (kubectl label, another tool).
+        await kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "legacy", labels: { "istio-injection": "enabled", team: "old" } } });
         await t.setConfig({
             "mesh-rollout-test:extraNamespaces": JSON.stringify([
                 { name: "made", create: true },
                 { name: "doomed", create: true, deleteWhenRemoved: true },
+                { name: "legacy", create: false },
             ]),
         });
         {
             await applyStage(t);
             assert.equal(await nsLabel(kube, "made"), "1-12-4");
             assert.equal(await nsLabel(kube, "doomed"), "1-12-4");
+            // Bound by istio.io/rev with istio-injection removed in the same patch (never both, never neither).
+            assert.deepEqual((await kube.get("/api/v1/namespaces/legacy"))!.metadata.labels, { "istio.io/rev": "1-12-4", "kubernetes.io/metadata.name": "legacy", team: "old" });
             await kube.create("/apis/apps/v1/namespaces/made/deployments", appDeployment("made", "web", 1));
             await kube.waitFor(
                 "web on 1-12-4",
@@ -185,13 +197,14 @@ describe("MeshRevision rollback against a real API server", function () {
             await t.setConfig({ "mesh-rollout-test:extraNamespaces": "[]" });
             const preview = await t.preview(pack);
             assert.deepEqual(
-                preview.violations.filter((v) => v.policyName === "mesh-rollout-namespace-injection-removed").map((v) => v.message.replace(/^.*?Mesh /, "Mesh ")),
+                preview.violations.filter((v) => v.policyName === "mesh-rollout-namespace-injection-removed").map((v) => v.message.trim().split("\n").pop()),
                 [
-                    "Mesh mesh-ledger: namespace made will be unbound: the mesh's labels (istio.io/rev and its extra labels) are removed and the Namespace and its workloads stay. Running pods keep their sidecars until they restart, then start without one. Keep the namespace in 'namespaces' if that is not intended.",
+                    "Mesh mesh-ledger: namespaces made, legacy will be unbound: the mesh's labels (istio.io/rev and its extra labels) are removed and the Namespaces and their workloads stay. Running pods keep their sidecars until they restart, then start without one. Keep the namespace in 'namespaces' if that is not intended.",
                     "Mesh mesh-ledger: namespace doomed will be DELETED with everything in it (deleteWhenRemoved). Keep the namespace in 'namespaces', or apply once with deleteWhenRemoved: false first to only unbind it.",
                 ],
             );
             await applyStage(t);
+            assert.deepEqual((await kube.get("/api/v1/namespaces/legacy"))!.metadata.labels, { "kubernetes.io/metadata.name": "legacy", team: "old" }, "legacy unbound, kept");
             const made = await kube.get("/api/v1/namespaces/made");
             assert.ok(made !== undefined && made.metadata.deletionTimestamp === undefined, "the unbound namespace stays");
             assert.equal(made.metadata.labels["istio.io/rev"], undefined, "its binding label is removed");

@@ -29,6 +29,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &MeshStageApplied{}
 	case "mesh-rollout:index:MeshUpgradeLedger":
 		r = &MeshUpgradeLedger{}
+	case "mesh-rollout:index:NamespaceInjectionSwap":
+		r = &NamespaceInjectionSwap{}
 	case "mesh-rollout:index:SidecarSetUpgrade":
 		r = &SidecarSetUpgrade{}
 	case "mesh-rollout:index:SidecarVersion":

@@ -10,6 +10,7 @@ from .canary_release import *
 from .mesh_revision import *
 from .mesh_stage_applied import *
 from .mesh_upgrade_ledger import *
+from .namespace_injection_swap import *
 from .provider import *
 from .sidecar_set_upgrade import *
 from .sidecar_version import *
@@ -27,6 +28,7 @@ _utilities.register(
    "mesh-rollout:index:MeshRevision": "MeshRevision",
    "mesh-rollout:index:MeshStageApplied": "MeshStageApplied",
    "mesh-rollout:index:MeshUpgradeLedger": "MeshUpgradeLedger",
+   "mesh-rollout:index:NamespaceInjectionSwap": "NamespaceInjectionSwap",
    "mesh-rollout:index:SidecarSetUpgrade": "SidecarSetUpgrade",
    "mesh-rollout:index:SidecarVersion": "SidecarVersion",
    "mesh-rollout:index:SidecarVersionRecord": "SidecarVersionRecord"

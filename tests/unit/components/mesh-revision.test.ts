@@ -237,6 +237,23 @@ describe("MeshRevision (mocked runtime)", () => {
         );
     });
 
+    it("with a live kubeconfig, an existing namespace's istio-injection is swapped for istio.io/rev (one merge patch) before the binding patch", async () => {
+        const { resources } = await build("m9", {
+            version: "1.14.5",
+            namespaces: [{ name: "legacy", create: false, tag: "stable" }, { name: "made" }],
+            tags: [{ name: "stable" }],
+            liveCheck: { kubeconfig: "/k/config" },
+        });
+        assert.deepEqual(find(resources, "mesh-rollout:index:NamespaceInjectionSwap", "m9-swap-legacy").inputs, {
+            namespace: "legacy",
+            revLabel: "stable",
+            kubeconfig: "/k/config",
+        });
+        assert.equal(resources.filter((r) => r.type === "mesh-rollout:index:NamespaceInjectionSwap").length, 1, "only existing namespaces: a created one never had the label");
+        const rendered = await build("m10", { version: "1.14.5", namespaces: [{ name: "legacy", create: false }] });
+        assert.equal(rendered.resources.filter((r) => r.type === "mesh-rollout:index:NamespaceInjectionSwap").length, 0, "without a cluster there is nothing to swap");
+    });
+
     it("existing namespaces are labelled by a server-side patch", async () => {
         const { resources } = await build("m8", { version: "1.14.5", mode: "managed", namespaces: [{ name: "legacy", create: false }] });
         const patch = find(resources, "kubernetes:core/v1:NamespacePatch", "m8-ns-legacy").inputs;

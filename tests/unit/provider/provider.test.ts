@@ -92,6 +92,43 @@ describe("MeshRolloutProvider records", () => {
         assert.deepEqual(calls[2], [undefined, ["shop"]]);
     });
 
+    it("serves NamespaceInjectionSwap: checked inputs, a swap on create and update, the release on delete", async () => {
+        const URN = "urn:pulumi:s::p::mesh-rollout:index:MeshRevision$mesh-rollout:index:NamespaceInjectionSwap::m-swap-legacy";
+        const calls: string[] = [];
+        const p = new MeshRolloutProvider(
+            "{}",
+            async () => ({ verified: false, pods: [] }),
+            async () => ({ verified: false, users: [] }),
+            async (kubeconfig, namespace, rev) => {
+                calls.push(`swap ${kubeconfig} ${namespace} ${rev}`);
+                return { removed: "enabled" };
+            },
+            async (kubeconfig, namespace) => {
+                calls.push(`release ${kubeconfig} ${namespace}`);
+            },
+        );
+        const bad = await p.check(URN, {}, { namespace: "", revLabel: "1-14-5" });
+        assert.deepEqual(
+            bad.failures?.map((f) => f.property),
+            ["namespace", "kubeconfig"],
+        );
+        const inputs = { namespace: "legacy", revLabel: "1-14-5", kubeconfig: "/k/config" };
+        assert.deepEqual((await p.check(URN, {}, inputs)).inputs, inputs);
+        assert.deepEqual(await p.create(URN, inputs), { id: "legacy", outs: { ...inputs, removed: "enabled" } });
+        assert.deepEqual(await p.diff("legacy", URN, inputs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepEqual(await p.diff("legacy", URN, inputs, { ...inputs, revLabel: "1-15-0" }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        await p.update("legacy", URN, inputs, { ...inputs, revLabel: "1-15-0" });
+        await p.delete("legacy", URN, inputs);
+        assert.deepEqual(calls, ["swap /k/config legacy 1-14-5", "swap /k/config legacy 1-15-0", "release /k/config legacy"]);
+        const failing = new MeshRolloutProvider("{}", undefined, undefined, async () => {
+            throw new Error("PATCH /api/v1/namespaces/legacy: HTTP 403 forbidden");
+        });
+        await assert.rejects(
+            failing.create(URN, inputs),
+            /could not bind namespace legacy by istio.io\/rev=1-14-5 in place of its istio-injection label: PATCH \/api\/v1\/namespaces\/legacy: HTTP 403 forbidden\. The liveCheck kubeconfig's user needs get and patch on namespaces; or run kubectl label namespace legacy istio-injection- istio.io\/rev=1-14-5 --overwrite and apply again\./,
+        );
+    });
+
     it("check reads who uses an edited catalog version in the cluster (by the image applied and the new one), and only on an edit", async () => {
         const calls: [string | undefined, readonly string[]][] = [];
         const p2 = new MeshRolloutProvider(
