@@ -185,22 +185,25 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         // namespace from the mesh deletes the patch, which removes exactly these labels and keeps the
         // Namespace. (A patch creates the namespace if it does not exist yet.)
         // (An existing namespace's patch keeps the name it always had; a created one's is new beside it.)
-        const binding = new k8s.core.v1.NamespacePatch(
-            ns.create ? `${name}-bind-${ns.name}` : `${name}-ns-${ns.name}`,
-            { metadata: { name: ns.name, labels: ns.labels, annotations: { "pulumi.com/patchForce": "true" } } },
-            nsOpts,
-        );
-        children.push(binding);
-        if (ns.create) {
-            // The Namespace this mesh created comes after its binding (so that no update drops the label
-            // while the other holds it), and stays when it leaves the mesh unless deleteWhenRemoved.
-            children.push(
-                new k8s.core.v1.Namespace(
-                    `${name}-ns-${ns.name}`,
-                    { metadata: { name: ns.name } },
-                    { parent, dependsOn: [o.ledger, binding], retainOnDelete: !ns.deleteWhenRemoved },
-                ),
-            );
+        const bindName = ns.create ? `${name}-bind-${ns.name}` : `${name}-ns-${ns.name}`;
+        const bindArgs = { metadata: { name: ns.name, labels: ns.labels, annotations: { "pulumi.com/patchForce": "true" } } };
+        let binding: pulumi.Resource;
+        if (ns.create && ns.deleteWhenRemoved) {
+            // Deleted with the mesh: the Namespace first and its binding after it, so that the binding goes
+            // first on removal (a patch applied to a deleted namespace would create it again).
+            const namespace = new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata: { name: ns.name } }, { parent, dependsOn: [o.ledger] });
+            binding = new k8s.core.v1.NamespacePatch(bindName, bindArgs, { parent, dependsOn: [...nsOpts.dependsOn, namespace] });
+            children.push(namespace, binding);
+        } else {
+            binding = new k8s.core.v1.NamespacePatch(bindName, bindArgs, nsOpts);
+            children.push(binding);
+            if (ns.create) {
+                // Kept when it leaves the mesh: the Namespace comes after its binding (so that no update,
+                // such as the move from 0.2.0's labelled Namespace, drops the label while the other holds it).
+                children.push(
+                    new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata: { name: ns.name } }, { parent, dependsOn: [o.ledger, binding], retainOnDelete: true }),
+                );
+            }
         }
         for (const workload of ns.restart) {
             const patch = {

@@ -199,7 +199,7 @@ describe("MeshRevision rollback against a real API server", function () {
             assert.deepEqual(
                 preview.violations.filter((v) => v.policyName === "mesh-rollout-namespace-injection-removed").map((v) => v.message.trim().split("\n").pop()),
                 [
-                    "Mesh mesh-ledger: namespaces made, legacy will be unbound: the mesh's labels (istio.io/rev and its extra labels) are removed and the Namespaces and their workloads stay. Running pods keep their sidecars until they restart, then start without one. Keep the namespace in 'namespaces' if that is not intended.",
+                    "Mesh mesh-ledger: namespaces legacy, made will be unbound: the mesh's labels (istio.io/rev and its extra labels) are removed and the Namespaces and their workloads stay. Running pods keep their sidecars until they restart, then start without one. Keep the namespace in 'namespaces' if that is not intended.",
                     "Mesh mesh-ledger: namespace doomed will be DELETED with everything in it (deleteWhenRemoved). Keep the namespace in 'namespaces', or apply once with deleteWhenRemoved: false first to only unbind it.",
                 ],
             );
