@@ -187,24 +187,22 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         // (An existing namespace's patch keeps the name it always had; a created one's is new beside it.)
         const bindName = ns.create ? `${name}-bind-${ns.name}` : `${name}-ns-${ns.name}`;
         const bindArgs = { metadata: { name: ns.name, labels: ns.labels, annotations: { "pulumi.com/patchForce": "true" } } };
-        let binding: pulumi.Resource;
-        if (ns.create && ns.deleteWhenRemoved) {
-            // Deleted with the mesh: the Namespace first and its binding after it, so that the binding goes
-            // first on removal (a patch applied to a deleted namespace would create it again).
-            const namespace = new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata: { name: ns.name } }, { parent, dependsOn: [o.ledger] });
-            binding = new k8s.core.v1.NamespacePatch(bindName, bindArgs, { parent, dependsOn: [...nsOpts.dependsOn, namespace] });
-            children.push(namespace, binding);
-        } else {
-            binding = new k8s.core.v1.NamespacePatch(bindName, bindArgs, nsOpts);
-            children.push(binding);
-            if (ns.create) {
-                // Kept when it leaves the mesh: the Namespace comes after its binding (so that no update,
-                // such as the move from 0.2.0's labelled Namespace, drops the label while the other holds it).
-                children.push(
-                    new k8s.core.v1.Namespace(`${name}-ns-${ns.name}`, { metadata: { name: ns.name } }, { parent, dependsOn: [o.ledger, binding], retainOnDelete: true }),
-                );
-            }
+        if (ns.create) {
+            // The Namespace this mesh created, without labels: the binding patch after it holds them (and,
+            // rendering to a folder, writes the namespace's file last, labels included). On removal the patch
+            // goes first; the Namespace is kept unless deleteWhenRemoved (a patch applied to a deleted
+            // namespace would create it again). Its labels are ignored: a Namespace made by 0.2.0 carried
+            // them, and dropping them before the patch holds them would unbind it for a moment.
+            const namespace = new k8s.core.v1.Namespace(
+                `${name}-ns-${ns.name}`,
+                { metadata: { name: ns.name } },
+                { parent, dependsOn: [o.ledger], retainOnDelete: !ns.deleteWhenRemoved, ignoreChanges: ["metadata.labels"] },
+            );
+            children.push(namespace);
+            nsOpts = { parent, dependsOn: [...nsOpts.dependsOn, namespace] };
         }
+        const binding = new k8s.core.v1.NamespacePatch(bindName, bindArgs, nsOpts);
+        children.push(binding);
         for (const workload of ns.restart) {
             const patch = {
                 metadata: { name: workload.name, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },

@@ -20,9 +20,10 @@ function objects(rendered: Readonly<Record<string, string>>): Map<string, KubeOb
 const keys = (r: UpResult) => [...objects(r.rendered).keys()].sort();
 const pack = { policyPacks: [MESH_ROLLOUT_PACK] };
 
+/** cart's restart patch, rendered as a Deployment: from the first stage that moves shop on (never at install). */
+const CART = "Deployment/shop/cart";
 const COMMON = [
     "Deployment/istio-ingress/ingress",
-    "Deployment/shop/cart",
     "Namespace//istio-system",
     "Namespace//payments",
     "Namespace//shop",
@@ -91,6 +92,7 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         assert.deepEqual((await s.outputs()).stillOnOldRevision, ["namespace/shop", "namespace/payments", "gateway/istio-ingress/ingress", "tag/stable"]);
 
         const r2 = await upClean(s, "dataPlane", true);
+        assert.ok(keys(r2).includes(CART), "dataPlane restarts cart");
         const o2 = objects(r2.rendered);
         assert.equal(o2.get("Namespace//shop")!.metadata.labels["istio.io/rev"], "1-14-5");
         assert.equal(o2.get("Namespace//shop")!.metadata.labels["istio-injection"], undefined);
@@ -101,7 +103,7 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         assert.deepEqual((await s.outputs()).stillOnOldRevision, []);
 
         const r3 = await upClean(s, "finalize", true);
-        assert.deepEqual(keys(r3), [...COMMON, ...revisionObjects("1-14-5"), "MutatingWebhookConfiguration//istio-revision-tag-stable"].sort());
+        assert.deepEqual(keys(r3), [...COMMON, CART, ...revisionObjects("1-14-5"), "MutatingWebhookConfiguration//istio-revision-tag-stable"].sort());
         assert.deepEqual((await s.outputs()).revisions, ["1-14-5"]);
 
         // After finalize, the upgrade is over: going back is refused by name.
@@ -109,21 +111,31 @@ describe("MeshRevision on the real engine: 1.12.4 -> 1.14.5 by stages, with the 
         const back = await s.preview(pack);
         assert.equal(back.ok, false);
         assert.deepEqual(
-            back.violations.map((v) => v.policyName),
+            back.violations.filter((v) => v.level === "mandatory").map((v) => v.policyName),
             ["mesh-rollout-stage-order"],
         );
     });
 
     for (const from of ["controlPlane", "dataPlane"]) {
-        it(`rollback from ${from} returns the rendered manifests to exactly the pre-upgrade set`, async () => {
+        it(`rollback from ${from}, then removing the upgrade, returns the rendered manifests to the pre-upgrade set (cart's restart patch aside)`, async () => {
             const s = await newStack();
             const before = await upClean(s);
             await upClean(s, "controlPlane");
             if (from === "dataPlane") {
                 await upClean(s, "dataPlane");
             }
+            // Stage rollback: everything back on 1-12-4, the new istiod still there (nothing points at it), cart restarted back.
             const rolledBack = await upClean(s, "rollback");
-            assert.deepEqual(rolledBack.rendered, before.rendered);
+            assert.deepEqual(keys(rolledBack), [...keys(before), CART, ...revisionObjects("1-14-5")].sort());
+            const o = objects(rolledBack.rendered);
+            assert.equal(o.get("Namespace//shop")!.metadata.labels["istio.io/rev"], "1-12-4");
+            assert.equal(o.get(CART)!.spec.template.metadata.annotations["mesh-rollout.io/revision"], "1-12-4");
+            // The end of the rollback: the new revision goes; the retained restart patch's file stays.
+            await s.removeConfig(["mesh-rollout-test:to", "mesh-rollout-test:stage"]);
+            const ended = await upClean(s);
+            const { [Object.keys(ended.rendered).find((f) => f.endsWith("apps_v1-deployment-shop-cart.yaml"))!]: cartFile, ...rest } = ended.rendered;
+            assert.ok(cartFile !== undefined);
+            assert.deepEqual(rest, before.rendered);
         });
     }
 
