@@ -5,6 +5,16 @@ import type { GatewayLayout } from "../domain";
 /** Pod-template annotation whose change restarts a workload onto its namespace's revision. */
 export const RESTART_ANNOTATION = "mesh-rollout.io/revision";
 
+/**
+ * Carried by every object a stage creates or patches by server-side apply. A `pulumi up` killed after
+ * the API server took an object but before the checkpoint recorded it leaves the object owned by that
+ * run's field manager; the next `pulumi up` creates it again under a new one, and where the API server
+ * defaulted a field inside an atomic value (a container's `env[].valueFrom.fieldRef.apiVersion`, a
+ * webhook rule's `scope`) the two managers conflict and the update fails. Forcing takes those fields
+ * over, so `pulumi cancel` then `pulumi up` completes (measured by the kill -9 sweep, issue 13).
+ */
+export const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
+
 /** A hardened container securityContext: non-root, no privilege escalation, drop ALL, read-only root FS, the runtime's default seccomp profile. */
 export function hardenedContainerSecurity() {
     return {
@@ -121,6 +131,7 @@ export function revisionTagWebhook(tag: string, revision: string, istioNamespace
         metadata: {
             name: `istio-revision-tag-${tag}`,
             labels: { "istio.io/tag": tag, "istio.io/rev": revision, app: "sidecar-injector", "app.kubernetes.io/managed-by": "mesh-rollout" },
+            annotations: { ...PATCH_FORCE },
         },
         webhooks,
     };
@@ -134,7 +145,7 @@ export function revisionTagWebhook(tag: string, revision: string, istioNamespace
 export function gatewayObjects(gw: GatewayLayout) {
     const selector = { app: gw.name, istio: gw.name };
     const labels = { ...selector, "istio.io/rev": gw.revLabel, "app.kubernetes.io/managed-by": "mesh-rollout" };
-    const metadata = { name: gw.name, namespace: gw.namespace, labels };
+    const metadata = { name: gw.name, namespace: gw.namespace, labels, annotations: { ...PATCH_FORCE } };
     return {
         serviceAccount: { metadata },
         deployment: {

@@ -5,7 +5,7 @@ import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall
 import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
 import { MeshStageApplied, MeshUpgradeLedger } from "./ledger";
 import { NamespaceInjectionSwap } from "./namespace-swap";
-import { gatewayObjects, injectionEndpoint, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
+import { gatewayObjects, injectionEndpoint, PATCH_FORCE, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
 
 export { MESH_REVISION_TYPE } from "../provider";
 
@@ -153,7 +153,8 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
                     namespace: spec.istioNamespace,
                     values,
                 },
-                afterNs,
+                // (Pulumi's mocked runtime has no transforms; every engine this package supports has.)
+                { ...afterNs, transforms: pulumi.runtime.hasEngine() ? [forceChartPatches] : [] },
             );
             controlPlanes.set(rev.name, chart);
             children.push(chart);
@@ -186,7 +187,7 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         // Namespace. (A patch creates the namespace if it does not exist yet.)
         // (An existing namespace's patch keeps the name it always had; a created one's is new beside it.)
         const bindName = ns.create ? `${name}-bind-${ns.name}` : `${name}-ns-${ns.name}`;
-        const bindArgs = { metadata: { name: ns.name, labels: ns.labels, annotations: { "pulumi.com/patchForce": "true" } } };
+        const bindArgs = { metadata: { name: ns.name, labels: ns.labels, annotations: { ...PATCH_FORCE } } };
         if (ns.create) {
             // The Namespace this mesh created, without labels: the binding patch after it holds them (and,
             // rendering to a folder, writes the namespace's file last, labels included). On removal the patch
@@ -205,7 +206,7 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
         children.push(binding);
         for (const workload of ns.restart) {
             const patch = {
-                metadata: { name: workload.name, namespace: ns.name, annotations: { "pulumi.com/patchForce": "true" } },
+                metadata: { name: workload.name, namespace: ns.name, annotations: { ...PATCH_FORCE } },
                 spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: ns.revision } } } },
             };
             // Kept when the upgrade ends: removing the annotation would restart the pods once more.
@@ -226,6 +227,14 @@ function createMeshChildren(parent: pulumi.Resource, name: string, spec: MeshSpe
     }
     return children;
 }
+
+/** Marks every Kubernetes object of the chart with {@link PATCH_FORCE} (the chart has no value for it). */
+export const forceChartPatches: pulumi.ResourceTransform = (args) => {
+    const metadata = args.props.metadata as Record<string, unknown> | undefined;
+    if (!args.custom || !args.type.startsWith("kubernetes:") || metadata === undefined || typeof metadata !== "object") return undefined;
+    const annotations = { ...((metadata.annotations as Record<string, string> | undefined) ?? {}), ...PATCH_FORCE };
+    return { props: { ...args.props, metadata: { ...metadata, annotations } }, opts: args.opts };
+};
 
 function createGateway(parent: pulumi.Resource, name: string, gw: GatewayLayout, ledger: pulumi.Resource, served: pulumi.Resource[]): pulumi.Resource[] {
     const objects = gatewayObjects(gw);

@@ -40,7 +40,8 @@ export class KubeClient {
         this.ca = Buffer.from(kc.clusters[0].cluster["certificate-authority-data"], "base64");
     }
 
-    private request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: any }> {
+    /** One request; the body is parsed as JSON when it is JSON. Any status resolves. */
+    request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: any }> {
         return new Promise((resolve, reject) => {
             const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
             const req = https.request(
@@ -75,6 +76,15 @@ export class KubeClient {
             }
             req.end();
         });
+    }
+
+    /** One request that must answer 2xx: its body. */
+    async must(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeObject> {
+        const r = await this.request(method, path, body, contentType);
+        if (r.status < 200 || r.status > 299) {
+            throw new KubeApiError(r.status, r.body, `${method} ${path}`);
+        }
+        return r.body;
     }
 
     /** The object at `path`, or undefined when the API server answers 404. */
@@ -120,11 +130,20 @@ export class KubeClient {
     /** Watches `path` (a collection) from `resourceVersion`; calls `onEvent` for each event until stopped. */
     watch(path: string, resourceVersion: string, onEvent: (e: WatchEvent) => void): { stop(): void } {
         const sep = path.includes("?") ? "&" : "?";
+        const req = this.stream(`${path}${sep}watch=true&allowWatchBookmarks=false&resourceVersion=${resourceVersion}`, {
+            onEvent,
+            onError: () => undefined, // a stopped watch ends with an aborted socket
+        });
+        return { stop: () => req.destroy() };
+    }
+
+    /** A GET whose answer is a stream of JSON lines (a watch): each line to `onEvent`, the stream's end to `onEnd`. */
+    stream(path: string, on: { onEvent(e: WatchEvent): void; onEnd?(): void; onError(e: Error): void }): ReturnType<typeof https.request> {
         const req = https.request(
             {
                 host: "127.0.0.1",
                 port: this.server.port,
-                path: `${path}${sep}watch=true&allowWatchBookmarks=false&resourceVersion=${resourceVersion}`,
+                path,
                 method: "GET",
                 ca: this.ca,
                 headers: { authorization: `Bearer ${this.token}`, accept: "application/json" },
@@ -139,15 +158,16 @@ export class KubeClient {
                         const line = buffer.slice(0, nl).trim();
                         buffer = buffer.slice(nl + 1);
                         if (line) {
-                            onEvent(JSON.parse(line));
+                            on.onEvent(JSON.parse(line));
                         }
                     }
                 });
+                res.on("end", () => on.onEnd?.());
             },
         );
-        req.on("error", () => undefined); // a stopped watch ends with an aborted socket
+        req.on("error", (e) => on.onError(e));
         req.end();
-        return { stop: () => req.destroy() };
+        return req;
     }
 
     /** Polls `read` until `done` holds for its value (at most `seconds`), and returns that value. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type * as pulumi from "@pulumi/pulumi";
 import type { MeshRevisionArgs } from "../../../components/mesh-revision";
 import { capture, find, installMocks, names, valueOf } from "../support/mocks";
 import { MESH_LEDGER_TYPE } from "../../../provider/tokens";
@@ -78,10 +79,13 @@ describe("MeshRevision (mocked runtime)", () => {
         const tag = find(resources, TAG, "m0-tag-stable").inputs;
         assert.equal(tag.metadata.name, "istio-revision-tag-stable");
         assert.deepEqual(tag.metadata.labels, { "istio.io/tag": "stable", "istio.io/rev": "1-12-4", app: "sidecar-injector", "app.kubernetes.io/managed-by": "mesh-rollout" });
+        // Takes over what a killed `pulumi up` left (field conflicts on defaulted rule fields).
+        assert.deepEqual(tag.metadata.annotations, { "pulumi.com/patchForce": "true" });
         assert.deepEqual(tag.webhooks[0].clientConfig.service, { name: "istiod-1-12-4", namespace: "istio-system", path: "/inject", port: 443 });
         assert.deepEqual(tag.webhooks[0].namespaceSelector.matchExpressions[0], { key: "istio.io/rev", operator: "In", values: ["stable"] });
         const gw = find(resources, DEPLOY, "m0-gateway-istio-ingress-ingress").inputs;
         assert.equal(gw.spec.template.metadata.labels["istio.io/rev"], "1-12-4");
+        assert.deepEqual(gw.metadata.annotations, { "pulumi.com/patchForce": "true" });
         assert.deepEqual(gw.spec.template.spec.containers[0].securityContext, {
             allowPrivilegeEscalation: false,
             privileged: false,
@@ -176,6 +180,21 @@ describe("MeshRevision (mocked runtime)", () => {
         const { resources, comp } = await build("m5", args);
         assert.equal(find(resources, BIND, "m5-bind-shop").inputs.metadata.labels["istio.io/rev"], "1-12-4");
         assert.deepEqual(await valueOf(comp.stillOnOldRevision), ["namespace/shop"]);
+    });
+
+    it("the chart's objects are marked pulumi.com/patchForce by a transform, their own annotations kept; other resources untouched", async () => {
+        const { forceChartPatches } = await import("../../../components/mesh-revision");
+        const opts = { parent: undefined } as unknown as pulumi.ResourceOptions;
+        const deployment = { type: "kubernetes:apps/v1:Deployment", name: "m-istiod-1-14-5:istio-system/istiod-1-14-5", custom: true, opts };
+        const props = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "istiod-1-14-5", annotations: { "prometheus.io/scrape": "true" } }, spec: { replicas: 1 } };
+        const out = await forceChartPatches({ ...deployment, props });
+        assert.deepEqual(out?.props, { ...props, metadata: { name: "istiod-1-14-5", annotations: { "prometheus.io/scrape": "true", "pulumi.com/patchForce": "true" } } });
+        assert.equal(out?.opts, opts);
+        const bare = await forceChartPatches({ ...deployment, props: { metadata: { name: "istiod" } } });
+        assert.deepEqual(bare?.props.metadata, { name: "istiod", annotations: { "pulumi.com/patchForce": "true" } });
+        assert.equal(await forceChartPatches({ ...deployment, type: "mesh-rollout:index:MeshUpgradeLedger", props: { metadata: {} } }), undefined);
+        assert.equal(await forceChartPatches({ ...deployment, custom: false, props: { metadata: {} } }), undefined);
+        assert.equal(await forceChartPatches({ ...deployment, props: { spec: {} } }), undefined);
     });
 
     it("managed mode installs no istiod, no tags, no control-plane namespace", async () => {
