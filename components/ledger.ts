@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MeshLedgerState } from "../domain";
 import type { DataPlaneObservation, LiveGate } from "../domain/data-plane";
+import type { AnalysisSpec, AnalysisVerdict } from "../domain/analysis";
 import { MESH_LEDGER_KIND, MESH_STAGE_APPLIED_KIND, StateRecord } from "../provider";
 
 export { MESH_LEDGER_KIND, MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE } from "../provider";
@@ -20,12 +21,32 @@ export class MeshStageApplied extends StateRecord {
 export class MeshUpgradeLedger extends StateRecord {
     /** What the provider read of the live data plane when the stage was checked (null without an upgrade). */
     declare readonly observed: pulumi.Output<DataPlaneObservation | null>;
+    /** The metric analysis's verdict before finalize (set by the provider's check; null at other stages, absent without analysis). */
+    declare readonly verdict: pulumi.Output<AnalysisVerdict | null | undefined>;
 
-    constructor(name: string, args: { mesh: string; state: MeshLedgerState; liveCheck?: { kubeconfig?: string; finalizeGate: LiveGate } }, opts?: pulumi.CustomResourceOptions) {
+    constructor(
+        name: string,
+        args: {
+            mesh: string;
+            state: MeshLedgerState;
+            liveCheck?: { kubeconfig?: string; finalizeGate: LiveGate };
+            /** The checks and Prometheus's address; the credentials beside them, as a secret. */
+            analysis?: { spec: AnalysisSpec; credentials: pulumi.Input<Record<string, string>> };
+        },
+        opts?: pulumi.CustomResourceOptions,
+    ) {
         super(
             MESH_LEDGER_KIND,
             name,
-            { key: args.mesh, state: args.state as unknown as Record<string, unknown>, extra: { ...(args.liveCheck ? { liveCheck: args.liveCheck } : {}), observed: undefined } },
+            {
+                key: args.mesh,
+                state: args.state as unknown as Record<string, unknown>,
+                extra: {
+                    ...(args.liveCheck ? { liveCheck: args.liveCheck } : {}),
+                    observed: undefined,
+                    ...(args.analysis ? { analysis: args.analysis, verdict: undefined } : {}),
+                },
+            },
             opts,
         );
     }

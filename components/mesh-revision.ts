@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
+import { AnalysisInput, verdictWords } from "../domain/analysis";
 import { MeshStageApplied, MeshUpgradeLedger } from "./ledger";
 import { NamespaceInjectionSwap } from "./namespace-swap";
 import { gatewayObjects, injectionEndpoint, PATCH_FORCE, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
@@ -49,6 +50,17 @@ export interface MeshRevisionArgs extends MeshSpecInput {
      * `finalizeGate: "warn"`.
      */
     readonly liveCheck?: { readonly kubeconfig?: string; readonly finalizeGate?: "refuse" | "warn" };
+    /**
+     * Metric analysis before `finalize` (seed 001's "verify the upgrade"): checks, each a PromQL query
+     * (or the template `request-success-rate` / `request-duration` on Istio's metrics for the mesh's
+     * namespaces) with `min`/`max` over a `window`. The queries run against Prometheus when finalize is
+     * previewed and applied; the policy `mesh-rollout-analysis-passed` refuses finalize when a check fails
+     * or no data came back. Prometheus's address: `prometheus.address` or the stack config
+     * `mesh-rollout:prometheusAddress`; credentials only from secret stack config
+     * (`mesh-rollout:prometheusBearerToken`, or `prometheusUsername` and `prometheusPassword`).
+     * Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
+     */
+    readonly analysis?: AnalysisInput;
 }
 
 export const ISTIO_CHARTS_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -72,11 +84,14 @@ export class MeshRevision extends pulumi.ComponentResource {
     readonly podsOnOldRevision: pulumi.Output<string[]>;
     /** The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified. */
     readonly dataPlane: pulumi.Output<string>;
+    /** The metric analysis before finalize in words (each check's value and threshold), or why there is none. */
+    readonly analysis: pulumi.Output<string>;
 
     constructor(name: string, args: MeshRevisionArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every argument is checked (and the layout decided) before anything is registered: a refused
         // input leaves nothing in the plan, not even this component.
-        const { spec, install } = parseMeshRevisionArgs(args, "args");
+        const config = new pulumi.Config("mesh-rollout");
+        const { spec, install } = parseMeshRevisionArgs(args, "args", { prometheusAddress: config.get("prometheusAddress") });
         const layout = layoutMesh(spec, "args");
         super(MESH_REVISION_TYPE, name, {}, opts);
         const mode = install.mode;
@@ -87,7 +102,8 @@ export class MeshRevision extends pulumi.ComponentResource {
         // The ledger goes first and every child waits for it: its policies (stage order, version jump)
         // then judge the update before any child is touched, even in an update that skips the preview.
         const state = ledgerStateOf(spec, layout, mode);
-        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state, liveCheck: install.liveCheck }, { parent: this });
+        const analysis = install.analysis && { spec: install.analysis, credentials: prometheusCredentials(config) };
+        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state, liveCheck: install.liveCheck, analysis }, { parent: this });
         const children = createMeshChildren(this, name, spec, layout, { ...install, ledger });
         // The stage counts as applied only once every child is: this record goes last.
         new MeshStageApplied(`${name}-applied`, { mesh: name, state }, { parent: this, dependsOn: [ledger, ...children] });
@@ -104,7 +120,18 @@ export class MeshRevision extends pulumi.ComponentResource {
         this.dataPlane = ledger.observed.apply((o) =>
             o === null || o === undefined ? "no upgrade under way: the data plane is not judged" : dataPlaneWords(o, layout.oldRevision, layout.newRevision ?? null, tags),
         );
+        this.analysis = analysis
+            ? ledger.verdict.apply((v) => {
+                  if (v === null || v === undefined) {
+                      return "no analysis at this stage: it runs before finalize";
+                  }
+                  // The verdict in words, printed by the preview.
+                  (v.passed ? pulumi.log.info : pulumi.log.warn)(`mesh-rollout: ${verdictWords(v)}`, this);
+                  return verdictWords(v);
+              })
+            : pulumi.output("no analysis configured");
         this.registerOutputs({
+            analysis: this.analysis,
             revisions: this.revisions,
             tags: this.tags,
             stillOnOldRevision: this.stillOnOldRevision,
@@ -114,6 +141,20 @@ export class MeshRevision extends pulumi.ComponentResource {
             dataPlane: this.dataPlane,
         });
     }
+}
+
+/** Prometheus credentials from the stack config, as one secret (whether or not each was stored as one). */
+function prometheusCredentials(config: pulumi.Config): pulumi.Output<Record<string, string>> {
+    const token = config.getSecret("prometheusBearerToken");
+    const username = config.get("prometheusUsername");
+    const password = config.getSecret("prometheusPassword");
+    return pulumi.secret(
+        pulumi.all([token, password]).apply(([t, p]): Record<string, string> => ({
+            ...(t !== undefined ? { bearerToken: t } : {}),
+            ...(username !== undefined ? { username } : {}),
+            ...(p !== undefined ? { password: p } : {}),
+        })),
+    );
 }
 
 interface ChildOptions extends MeshInstall {

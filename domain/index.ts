@@ -20,3 +20,4 @@ export * from "./container-overrides";
 export * from "./sidecarset";
 export * from "./sidecar-args";
 export * from "./canary";
+export * from "./analysis";

@@ -1,6 +1,7 @@
 // How a MeshRevision runs its control plane: the mode, the istiod chart and the control-plane
 // namespace. Checked with the mesh spec, before anything is registered.
 import { z } from "zod";
+import { AnalysisSpec, parseAnalysis } from "./analysis";
 import { MeshRolloutValidationError } from "./errors";
 import { jsonObjectSetting } from "./json-value";
 import { MeshSpec, meshSpecSchema } from "./mesh";
@@ -83,6 +84,8 @@ export const liveCheckSchema = z
 export const meshInstallSchema = z
     .object({
         liveCheck: liveCheckSchema.optional(),
+        // Checked by parseAnalysis, with the mesh's namespaces as the templates' target.
+        analysis: z.unknown().optional(),
         mode: z
             .enum(MESH_MODES, remedy('install runs istiod per revision from a Helm chart; managed leaves the control plane to a cloud (ASM). E.g. mode: "install".'))
             .default("install"),
@@ -101,15 +104,18 @@ export interface MeshInstall {
     readonly liveCheck: { readonly kubeconfig?: string; readonly finalizeGate: "refuse" | "warn" };
     readonly chart?: IstiodChartSpec;
     readonly createIstioNamespace: boolean;
+    /** The metric analysis before finalize, its queries resolved for the mesh's namespaces. */
+    readonly analysis?: AnalysisSpec;
 }
 
-const INSTALL_KEYS = new Set(["mode", "chart", "createIstioNamespace", "liveCheck"]);
+const INSTALL_KEYS = new Set(["mode", "chart", "createIstioNamespace", "liveCheck", "analysis"]);
 
 /**
- * Checks all of MeshRevision's arguments (the mesh spec and how it is installed) and returns them
+ * Checks all of MeshRevision's arguments (the mesh spec, how it is installed, its analysis; `config` is
+ * what the stack config says: the Prometheus address) and returns them
  * parsed, or throws the first problem at its path under `path`. Nothing is registered before this.
  */
-export function parseMeshRevisionArgs(args: unknown, path = "args"): { spec: MeshSpec; install: MeshInstall } {
+export function parseMeshRevisionArgs(args: unknown, path = "args", config: { prometheusAddress?: string } = {}): { spec: MeshSpec; install: MeshInstall } {
     assertArgsObject(args, path, "MeshRevision", '{ version: "1.14.5" }');
     const specInput: Record<string, unknown> = {};
     const installInput: Record<string, unknown> = {};
@@ -132,7 +138,14 @@ export function parseMeshRevisionArgs(args: unknown, path = "args"): { spec: Mes
         ...(kubeconfig !== undefined ? { kubeconfig } : {}),
         finalizeGate: install.liveCheck?.finalizeGate ?? (kubeconfig !== undefined ? "refuse" : "warn"),
     } as const;
-    return { spec, install: { ...install, liveCheck, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" } };
+    const analysis =
+        install.analysis === undefined
+            ? undefined
+            : parseAnalysis(install.analysis, `${path}.analysis`, { namespaces: spec.namespaces.map((n) => n.name) }, config.prometheusAddress);
+    return {
+        spec,
+        install: { ...install, liveCheck, analysis, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" },
+    };
 }
 
 /** A component's `args` must be an object: null, a string or a list get our error, not a TypeError. */

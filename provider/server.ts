@@ -16,7 +16,9 @@ import { SidecarVersion } from "../components/sidecar-version";
 import { MeshRolloutValidationError } from "../domain/errors";
 import type { DataPlaneObservation } from "../domain/data-plane";
 import { ImageUsers, InjectionSwap, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers, releaseSwappedLabel, swapInjectionLabel } from "./live";
-import { checkRecord, diffRecord, recordOutputs } from "./state-record";
+import { analysisVerdict, AnalysisSpec, AnalysisVerdict, judgeCheck, QueryAnswer } from "../domain/analysis";
+import { PrometheusEndpoint, queryPrometheus } from "./prometheus";
+import { canonicalJson, checkRecord, diffRecord, recordOutputs } from "./state-record";
 import {
     CANARY_RELEASE_TYPE,
     MESH_LEDGER_TYPE,
@@ -62,6 +64,14 @@ function assertRecord(urn: string): void {
     if (recordType(urn) === undefined) {
         throw new Error(`mesh-rollout provider: ${urn} is not a resource this provider manages (it serves ${RECORD_TYPES.join(", ")} and constructs components)`);
     }
+}
+
+/** The engine's wire form of a secret (`{ <sig>: <secret sig>, value }`), or a plain value: the plain value. */
+export function unwrapSecret(v: unknown): unknown {
+    if (v !== null && typeof v === "object" && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+        return (v as { value?: unknown }).value;
+    }
+    return v;
 }
 
 /** The kubeconfig path of a record's `liveCheck` input, if it has one. */
@@ -118,7 +128,7 @@ type ComponentFactory = (name: string, args: never, opts: pulumi.ComponentResour
 const COMPONENTS: Record<string, { readonly create: ComponentFactory; readonly outputs: readonly string[] }> = {
     [MESH_REVISION_TYPE]: {
         create: (n, a, o) => new MeshRevision(n, a, o),
-        outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan", "podsOnOldRevision", "dataPlane"],
+        outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan", "podsOnOldRevision", "dataPlane", "analysis"],
     },
     [CANARY_RELEASE_TYPE]: { create: (n, a, o) => new CanaryRelease(n, a, o), outputs: ["routing", "subsets", "traffic", "deploymentName"] },
     [SIDECAR_VERSION_TYPE]: { create: (n, a, o) => new SidecarVersion(n, a, o), outputs: ["version", "image", "digest", "catalogObject"] },
@@ -157,6 +167,8 @@ export class MeshRolloutProvider implements provider.Provider {
         private readonly observeImageUsers: (kubeconfig: string | undefined, images: readonly string[]) => Promise<ImageUsers> = readImageUsers,
         private readonly swapLabel: (kubeconfig: string, namespace: string, revLabel: string) => Promise<InjectionSwap> = swapInjectionLabel,
         private readonly releaseLabel: (kubeconfig: string, namespace: string) => Promise<void> = releaseSwappedLabel,
+        private readonly queryMetrics: (ep: PrometheusEndpoint, query: string) => Promise<QueryAnswer> = queryPrometheus,
+        private readonly now: () => Date = () => new Date(),
     ) {
         this.schema = schema ?? fs.readFileSync(path.join(packageRoot(), "schema.json"), "utf8");
     }
@@ -181,10 +193,50 @@ export class MeshRolloutProvider implements provider.Provider {
         const type = recordType(urn);
         if (type === MESH_LEDGER_TYPE) {
             inputs.observed = await this.observe(inputs);
+            if (inputs.analysis !== undefined && inputs.analysis !== null) {
+                inputs.verdict = await this.analyze(olds, inputs);
+            }
         } else if (type === SIDECAR_VERSION_RECORD_TYPE) {
             inputs.usedBy = await this.observeUsers(inputs);
         }
         return { inputs };
+    }
+
+    /**
+     * The metric analysis before finalize: its queries run against Prometheus when finalize is previewed
+     * and applied. A re-run of an applied finalize keeps the verdict it passed with (no query, no change).
+     */
+    private async analyze(olds: Record<string, unknown> | undefined, inputs: Record<string, unknown>): Promise<AnalysisVerdict | null> {
+        const state = inputs.state as { upgrade?: { stage?: unknown } | null };
+        if (state.upgrade?.stage !== "finalize") {
+            return null;
+        }
+        const old = olds?.verdict as AnalysisVerdict | null | undefined;
+        if (old?.passed === true && canonicalJson(olds?.state ?? null) === canonicalJson(inputs.state)) {
+            return old;
+        }
+        return this.runAnalysis(inputs.analysis as { spec?: AnalysisSpec; credentials?: unknown }, "finalize");
+    }
+
+    /** Runs every check of a gate and judges it; without a Prometheus address the gate is not verified. */
+    private async runAnalysis(analysis: { spec?: AnalysisSpec; credentials?: unknown }, before: string): Promise<AnalysisVerdict> {
+        const spec = analysis.spec as AnalysisSpec;
+        const at = this.now().toISOString();
+        if (spec.address === undefined) {
+            return analysisVerdict(spec, before, at, { unverified: "no Prometheus address (mesh-rollout:prometheusAddress)" });
+        }
+        const credentials = unwrapSecret(analysis.credentials) as { bearerToken?: unknown; username?: unknown; password?: unknown } | undefined;
+        const ep: PrometheusEndpoint = {
+            address: spec.address,
+            ...(typeof credentials?.bearerToken === "string" ? { bearerToken: credentials.bearerToken } : {}),
+            ...(typeof credentials?.username === "string" ? { username: credentials.username } : {}),
+            ...(typeof credentials?.password === "string" ? { password: credentials.password } : {}),
+        };
+        const results = [];
+        for (const check of spec.checks) {
+            results.push(judgeCheck(check, await this.queryMetrics(ep, check.query)));
+        }
+        return analysisVerdict(spec, before, at, results);
     }
 
     /**

@@ -1,4 +1,5 @@
 import { Policies } from "@pulumi/policy";
+import { analysisPassed } from "./policies/analysis-passed";
 import { canaryPolicies } from "./canary-policies";
 import { guardPolicies } from "./guard";
 import { hardeningPolicies } from "./hardening-policies";
@@ -28,6 +29,7 @@ export const unguardedPolicies: Policies = [
     finalizeNothingOnOldRevision,
     rollbackNothingOnNewRevision,
     controlPlaneNotOlder,
+    analysisPassed,
     dataPlaneReport,
     inPlaceKeepsRunningIstiod,
     namespaceInjectionRemoved,

@@ -60,6 +60,8 @@ export interface RecordResource {
     readonly liveCheck: unknown;
     /** A catalog record's users read from the cluster when it is edited (set by the provider's check). */
     readonly usedBy: unknown;
+    /** The ledger's metric analysis verdict before finalize (set by the provider's check). */
+    readonly verdict: unknown;
 }
 
 function recordOf(r: PolicyResource, type: string, kind: string): RecordResource | undefined {
@@ -76,6 +78,7 @@ function recordOf(r: PolicyResource, type: string, kind: string): RecordResource
         observed: field(r.props, "observed"),
         liveCheck: field(r.props, "liveCheck"),
         usedBy: field(r.props, "usedBy"),
+        verdict: field(r.props, "verdict"),
     };
 }
 
