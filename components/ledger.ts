@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MeshLedgerState } from "../domain";
 import type { DataPlaneObservation, LiveGate } from "../domain/data-plane";
 import type { AnalysisSpec, AnalysisVerdict } from "../domain/analysis";
+import type { HooksSpec, HooksVerdict } from "../domain/hooks";
 import { MESH_LEDGER_KIND, MESH_STAGE_APPLIED_KIND, StateRecord } from "../provider";
 
 export { MESH_LEDGER_KIND, MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE } from "../provider";
@@ -12,8 +13,9 @@ export { MESH_LEDGER_KIND, MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE } from "../
  * names the stage before, and the policy pack refuses moving on until the interrupted stage is applied again.
  */
 export class MeshStageApplied extends StateRecord {
-    constructor(name: string, args: { mesh: string; state: MeshLedgerState }, opts?: pulumi.CustomResourceOptions) {
-        super(MESH_STAGE_APPLIED_KIND, name, { key: args.mesh, state: args.state as unknown as Record<string, unknown> }, opts);
+    constructor(name: string, args: { mesh: string; state: MeshLedgerState; hooks?: HooksSpec }, opts?: pulumi.CustomResourceOptions) {
+        // With hooks, the provider calls the stage's post hooks when this record is written (the stage applied).
+        super(MESH_STAGE_APPLIED_KIND, name, { key: args.mesh, state: args.state as unknown as Record<string, unknown>, extra: args.hooks ? { hooks: args.hooks } : {} }, opts);
     }
 }
 
@@ -23,6 +25,8 @@ export class MeshUpgradeLedger extends StateRecord {
     declare readonly observed: pulumi.Output<DataPlaneObservation | null>;
     /** The metric analysis's verdict before finalize (set by the provider's check; null at other stages, absent without analysis). */
     declare readonly verdict: pulumi.Output<AnalysisVerdict | null | undefined>;
+    /** The pre hooks' answers for the stage requested (set by the provider's check; null when the stage calls none). */
+    declare readonly preHooks: pulumi.Output<HooksVerdict | null | undefined>;
 
     constructor(
         name: string,
@@ -32,6 +36,8 @@ export class MeshUpgradeLedger extends StateRecord {
             liveCheck?: { kubeconfig?: string; finalizeGate: LiveGate };
             /** The checks and Prometheus's address; the credentials beside them, as a secret. */
             analysis?: { spec: AnalysisSpec; credentials: pulumi.Input<Record<string, string>> };
+            /** Stage hooks: the provider calls the stage's pre hooks when it checks the ledger. */
+            hooks?: HooksSpec;
         },
         opts?: pulumi.CustomResourceOptions,
     ) {
@@ -45,6 +51,7 @@ export class MeshUpgradeLedger extends StateRecord {
                     ...(args.liveCheck ? { liveCheck: args.liveCheck } : {}),
                     observed: undefined,
                     ...(args.analysis ? { analysis: args.analysis, verdict: undefined } : {}),
+                    ...(args.hooks ? { hooks: args.hooks, preHooks: undefined } : {}),
                 },
             },
             opts,

@@ -4,6 +4,7 @@ import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
 import { AnalysisInput, verdictWords } from "../domain/analysis";
+import type { HooksInput } from "../domain/hooks";
 import { MeshStageApplied, MeshUpgradeLedger } from "./ledger";
 import { NamespaceInjectionSwap } from "./namespace-swap";
 import { gatewayObjects, injectionEndpoint, PATCH_FORCE, revisionTagWebhook, RESTART_ANNOTATION } from "./mesh-objects";
@@ -61,6 +62,15 @@ export interface MeshRevisionArgs extends MeshSpecInput {
      * Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
      */
     readonly analysis?: AnalysisInput;
+    /**
+     * HTTP hooks around each stage (Flagger's pre-rollout / confirm-promotion and post-rollout): every `pre`
+     * hook of the stage requested is POSTed `{ mesh, phase: "pre-stage", stage, version, to, state }` when the
+     * stage is previewed and applied, and the policy `mesh-rollout-hooks-passed` refuses the stage unless each
+     * answers 200 within its `timeoutSeconds` (default 10). `post` hooks get `{ ..., phase: "post-stage",
+     * applied }` once every child of the stage is applied; a failure fails the update, naming the hook and its
+     * answer. `stages` limits a hook to some stages (default: all).
+     */
+    readonly hooks?: HooksInput;
 }
 
 export const ISTIO_CHARTS_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -103,10 +113,10 @@ export class MeshRevision extends pulumi.ComponentResource {
         // then judge the update before any child is touched, even in an update that skips the preview.
         const state = ledgerStateOf(spec, layout, mode);
         const analysis = install.analysis && { spec: install.analysis, credentials: prometheusCredentials(config) };
-        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state, liveCheck: install.liveCheck, analysis }, { parent: this });
+        const ledger = new MeshUpgradeLedger(`${name}-ledger`, { mesh: name, state, liveCheck: install.liveCheck, analysis, hooks: install.hooks }, { parent: this });
         const children = createMeshChildren(this, name, spec, layout, { ...install, ledger });
         // The stage counts as applied only once every child is: this record goes last.
-        new MeshStageApplied(`${name}-applied`, { mesh: name, state }, { parent: this, dependsOn: [ledger, ...children] });
+        new MeshStageApplied(`${name}-applied`, { mesh: name, state, hooks: install.hooks }, { parent: this, dependsOn: [ledger, ...children] });
 
         this.revisions = pulumi.output(layout.revisions.map((r) => r.name));
         this.tags = pulumi.output({ ...layout.tags });

@@ -2,6 +2,7 @@
 // namespace. Checked with the mesh spec, before anything is registered.
 import { z } from "zod";
 import { AnalysisSpec, parseAnalysis } from "./analysis";
+import { HooksSpec, parseHooks } from "./hooks";
 import { MeshRolloutValidationError } from "./errors";
 import { jsonObjectSetting } from "./json-value";
 import { MeshSpec, meshSpecSchema } from "./mesh";
@@ -86,6 +87,8 @@ export const meshInstallSchema = z
         liveCheck: liveCheckSchema.optional(),
         // Checked by parseAnalysis, with the mesh's namespaces as the templates' target.
         analysis: z.unknown().optional(),
+        // Checked by parseHooks.
+        hooks: z.unknown().optional(),
         mode: z
             .enum(MESH_MODES, remedy('install runs istiod per revision from a Helm chart; managed leaves the control plane to a cloud (ASM). E.g. mode: "install".'))
             .default("install"),
@@ -106,9 +109,11 @@ export interface MeshInstall {
     readonly createIstioNamespace: boolean;
     /** The metric analysis before finalize, its queries resolved for the mesh's namespaces. */
     readonly analysis?: AnalysisSpec;
+    /** HTTP hooks before (may refuse) and after each stage. */
+    readonly hooks?: HooksSpec;
 }
 
-const INSTALL_KEYS = new Set(["mode", "chart", "createIstioNamespace", "liveCheck", "analysis"]);
+const INSTALL_KEYS = new Set(["mode", "chart", "createIstioNamespace", "liveCheck", "analysis", "hooks"]);
 
 /**
  * Checks all of MeshRevision's arguments (the mesh spec, how it is installed, its analysis; `config` is
@@ -142,9 +147,10 @@ export function parseMeshRevisionArgs(args: unknown, path = "args", config: { pr
         install.analysis === undefined
             ? undefined
             : parseAnalysis(install.analysis, `${path}.analysis`, { namespaces: spec.namespaces.map((n) => n.name) }, config.prometheusAddress);
+    const hooks = install.hooks === undefined ? undefined : parseHooks(install.hooks, `${path}.hooks`);
     return {
         spec,
-        install: { ...install, liveCheck, analysis, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" },
+        install: { ...install, liveCheck, analysis, hooks, createIstioNamespace: install.createIstioNamespace ?? install.mode === "install" },
     };
 }
 

@@ -18,11 +18,15 @@ import type { DataPlaneObservation } from "../domain/data-plane";
 import { ImageUsers, InjectionSwap, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers, releaseSwappedLabel, swapInjectionLabel } from "./live";
 import { analysisVerdict, AnalysisSpec, AnalysisVerdict, judgeCheck, QueryAnswer } from "../domain/analysis";
 import { PrometheusEndpoint, queryPrometheus } from "./prometheus";
+import { describeHook, HookAnswer, Hook, hooksFor, HooksSpec, HooksVerdict, judgeHook } from "../domain/hooks";
+import type { CanaryStage } from "../domain/stages";
+import { callHook } from "./hooks";
 import { canonicalJson, checkRecord, diffRecord, recordOutputs } from "./state-record";
 import {
     CANARY_RELEASE_TYPE,
     MESH_LEDGER_TYPE,
     MESH_REVISION_TYPE,
+    MESH_STAGE_APPLIED_TYPE,
     NAMESPACE_INJECTION_SWAP_TYPE,
     SIDECAR_VERSION_RECORD_TYPE,
     PACKAGE_VERSION,
@@ -169,6 +173,7 @@ export class MeshRolloutProvider implements provider.Provider {
         private readonly releaseLabel: (kubeconfig: string, namespace: string) => Promise<void> = releaseSwappedLabel,
         private readonly queryMetrics: (ep: PrometheusEndpoint, query: string) => Promise<QueryAnswer> = queryPrometheus,
         private readonly now: () => Date = () => new Date(),
+        private readonly hookCall: (hook: Hook, payload: unknown) => Promise<HookAnswer> = callHook,
     ) {
         this.schema = schema ?? fs.readFileSync(path.join(packageRoot(), "schema.json"), "utf8");
     }
@@ -196,6 +201,9 @@ export class MeshRolloutProvider implements provider.Provider {
             if (inputs.analysis !== undefined && inputs.analysis !== null) {
                 inputs.verdict = await this.analyze(olds, inputs);
             }
+            if (inputs.hooks !== undefined && inputs.hooks !== null) {
+                inputs.preHooks = await this.preHooks(olds, inputs);
+            }
         } else if (type === SIDECAR_VERSION_RECORD_TYPE) {
             inputs.usedBy = await this.observeUsers(inputs);
         }
@@ -216,6 +224,47 @@ export class MeshRolloutProvider implements provider.Provider {
             return old;
         }
         return this.runAnalysis(inputs.analysis as { spec?: AnalysisSpec; credentials?: unknown }, "finalize");
+    }
+
+    /**
+     * The pre hooks of the stage requested, called (POST) when the stage is previewed and applied; a re-run of
+     * an applied stage keeps the answers it passed with (no call, no change).
+     */
+    private async preHooks(olds: Record<string, unknown> | undefined, inputs: Record<string, unknown>): Promise<HooksVerdict | null> {
+        const state = inputs.state as { version?: unknown; upgrade?: { to?: unknown; stage?: unknown } | null };
+        const stage = state.upgrade?.stage as CanaryStage | undefined;
+        const hooks = stage === undefined ? [] : hooksFor(inputs.hooks as HooksSpec, "pre", stage);
+        if (stage === undefined || hooks.length === 0) {
+            return null;
+        }
+        const old = olds?.preHooks as HooksVerdict | null | undefined;
+        if (old?.passed === true && old.stage === stage && canonicalJson(olds?.state ?? null) === canonicalJson(inputs.state)) {
+            return old;
+        }
+        const payload = { mesh: inputs.key, phase: "pre-stage", stage, version: state.version, to: state.upgrade?.to, state: inputs.state };
+        const results = [];
+        for (const hook of hooks) {
+            results.push(judgeHook(hook, await this.hookCall(hook, payload)));
+        }
+        return { stage, at: this.now().toISOString(), results, passed: results.every((r) => r.passed) };
+    }
+
+    /** The post hooks of an applied stage (MeshStageApplied's create and update): each gets what was applied; a failure fails the record. */
+    private async postHooks(inputs: Record<string, unknown>): Promise<void> {
+        const state = inputs.state as { version?: unknown; upgrade?: { to?: unknown; stage?: unknown } | null };
+        const stage = state.upgrade?.stage as CanaryStage | undefined;
+        if (inputs.hooks === undefined || inputs.hooks === null || stage === undefined) {
+            return;
+        }
+        const payload = { mesh: inputs.key, phase: "post-stage", stage, version: state.version, to: state.upgrade?.to, applied: inputs.state };
+        for (const hook of hooksFor(inputs.hooks as HooksSpec, "post", stage)) {
+            const r = judgeHook(hook, await this.hookCall(hook, payload));
+            if (!r.passed) {
+                throw new Error(
+                    `mesh-rollout: post hook ${describeHook(r)} after stage ${stage} of mesh ${String(inputs.key)}. Every child of the stage is applied, but the stage is not recorded as completed: fix the hook's side, then run pulumi up again (it calls the post hooks again).`,
+                );
+            }
+        }
     }
 
     /** Runs every check of a gate and judges it; without a Prometheus address the gate is not verified. */
@@ -288,6 +337,9 @@ export class MeshRolloutProvider implements provider.Provider {
             return { id: String(inputs.namespace), outs: { ...inputs, ...(await this.swap(inputs)) } };
         }
         assertRecord(urn);
+        if (recordType(urn) === MESH_STAGE_APPLIED_TYPE) {
+            await this.postHooks(inputs);
+        }
         return { id: String(inputs.key), outs: recordOutputs(inputs) };
     }
 
@@ -304,6 +356,9 @@ export class MeshRolloutProvider implements provider.Provider {
             return { outs: { ...news, ...(await this.swap(news)) } };
         }
         assertRecord(urn);
+        if (recordType(urn) === MESH_STAGE_APPLIED_TYPE) {
+            await this.postHooks(news);
+        }
         return { outs: recordOutputs(news) };
     }
 

@@ -1,5 +1,6 @@
 import { Policies } from "@pulumi/policy";
 import { analysisPassed } from "./policies/analysis-passed";
+import { hooksPassed } from "./policies/hooks-passed";
 import { canaryPolicies } from "./canary-policies";
 import { guardPolicies } from "./guard";
 import { hardeningPolicies } from "./hardening-policies";
@@ -30,6 +31,7 @@ export const unguardedPolicies: Policies = [
     rollbackNothingOnNewRevision,
     controlPlaneNotOlder,
     analysisPassed,
+    hooksPassed,
     dataPlaneReport,
     inPlaceKeepsRunningIstiod,
     namespaceInjectionRemoved,

@@ -62,6 +62,8 @@ export interface RecordResource {
     readonly usedBy: unknown;
     /** The ledger's metric analysis verdict before finalize (set by the provider's check). */
     readonly verdict: unknown;
+    /** The ledger's pre hooks' answers (set by the provider's check). */
+    readonly preHooks: unknown;
 }
 
 function recordOf(r: PolicyResource, type: string, kind: string): RecordResource | undefined {
@@ -79,6 +81,7 @@ function recordOf(r: PolicyResource, type: string, kind: string): RecordResource
         liveCheck: field(r.props, "liveCheck"),
         usedBy: field(r.props, "usedBy"),
         verdict: field(r.props, "verdict"),
+        preHooks: field(r.props, "preHooks"),
     };
 }
 

@@ -50,6 +50,7 @@ describe("policy pack: mesh-rollout (MeshRevision policies)", () => {
                 "mesh-rollout-rollback-nothing-on-new-revision:mandatory",
                 "mesh-rollout-control-plane-not-older:mandatory",
                 "mesh-rollout-analysis-passed:mandatory",
+                "mesh-rollout-hooks-passed:mandatory",
                 "mesh-rollout-data-plane-report:advisory",
                 "mesh-rollout-in-place-keeps-running-istiod:mandatory",
                 "mesh-rollout-namespace-injection-removed:advisory",
