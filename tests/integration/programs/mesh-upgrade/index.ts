@@ -27,6 +27,9 @@ const mesh = new MeshRevision(
         gateways: [{ name: "ingress", namespace: "istio-ingress" }],
         // On a cluster, the finalize guard reads the pods; rendering, it is not verified (warn).
         ...(kubeconfig !== undefined ? { liveCheck: { kubeconfig } } : {}),
+        // Metric analysis before finalize and stage hooks, as a test gives them (Prometheus's address: mesh-rollout:prometheusAddress).
+        ...(config.getObject("analysis") !== undefined ? { analysis: config.getObject<NonNullable<MeshRevisionArgs["analysis"]>>("analysis") } : {}),
+        ...(config.getObject("hooks") !== undefined ? { hooks: config.getObject<NonNullable<MeshRevisionArgs["hooks"]>>("hooks") } : {}),
     },
     { providers: { kubernetes: provider } },
 );
@@ -41,3 +44,4 @@ export const revisions = mesh.revisions;
 export const tags = mesh.tags;
 export const stillOnOldRevision = mesh.stillOnOldRevision;
 export const appliedStage = mesh.stage;
+export const analysis = mesh.analysis;
