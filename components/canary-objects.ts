@@ -130,7 +130,7 @@ const objectMeta = (layout: CanaryLayout, annotations: Record<string, string>) =
     annotations,
 });
 
-/** One subset per version that exists at this update, selected by the `version` label. */
+/** One subset per version that exists at this update, selected by the `version` label; a sticky canary's new version hashes its pods on a cookie. */
 export function destinationRule(layout: CanaryLayout) {
     return {
         apiVersion: "networking.istio.io/v1",
@@ -138,7 +138,10 @@ export function destinationRule(layout: CanaryLayout) {
         metadata: objectMeta(layout, { [CANARY_ANNOTATIONS.task]: layout.taskName }),
         spec: {
             host: layout.host,
-            subsets: layout.subsets.map((version) => ({ name: version, labels: { version } })),
+            subsets: layout.subsets.map((version) => {
+                const policy = layout.subsetPolicies[version];
+                return { name: version, labels: { version }, ...(policy !== undefined ? { trafficPolicy: structuredClone(policy) } : {}) };
+            }),
         },
     };
 }
@@ -152,7 +155,7 @@ export function virtualService(layout: CanaryLayout) {
         spec: {
             hosts: [...layout.hosts],
             ...(layout.gateways !== undefined ? { gateways: [...layout.gateways] } : {}),
-            http: layout.http.map((r) => ({ ...r })),
+            http: layout.http.map((r) => structuredClone(r)),
         },
     };
 }

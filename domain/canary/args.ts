@@ -28,6 +28,26 @@ export interface BlueGreenTrafficArgs {
 }
 
 /**
+ * Sticky canary (weighted canaries only): a user whom the weighted route sent to the new version keeps
+ * reaching it. The new version's answers on the weighted route set the cookie `<cookieName>=<version>`
+ * (`Max-Age` = `ttl`), and a route before the weighted one sends requests carrying it to the new
+ * version; its DestinationRule subset hashes on a second cookie, `<cookieName>-pod`, so that the user
+ * also stays on one of its pods. Istio DestinationRule `consistentHash.httpCookie`, Flagger `sessionAffinity`.
+ */
+export interface CanarySessionAffinityArgs {
+    /**
+     * The cookie's name: an RFC 6265 token (letters, digits and ``!#$%&'*+-.^_`|~``), at most 128
+     * characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+     */
+    readonly cookieName: string;
+    /**
+     * How long a user stays on the new version after it first served them: a duration in whole hours,
+     * minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days. @default "86400s"
+     */
+    readonly ttl?: string;
+}
+
+/**
  * Canary: set exactly one of `weight`, `steps` (with `step`) or `match`.
  * - `weight`: the new version's share of traffic in percent (0-100); the current version gets the rest.
  * - `steps` + `step`: a list of such shares and the index of the one to apply (stack config, one update per step).
@@ -39,6 +59,8 @@ export interface CanaryTrafficArgs {
     readonly steps?: readonly number[];
     readonly step?: number;
     readonly match?: readonly RequestMatchArgs[];
+    /** With `weight` or `steps`: a user the new version served keeps reaching it (a cookie). */
+    readonly sessionAffinity?: CanarySessionAffinityArgs;
 }
 
 /** Mirroring: all traffic to the current version, a copy of `percentage` percent to the new one. */

@@ -1,7 +1,7 @@
 // What a canary release amounts to at one update: subsets, routes, ordering, and the markers the
 // policy pack reads. Pure data in Istio's shapes; components/canary-objects.ts renders it.
 import { CanarySpec, deploymentNameOf } from "./spec";
-import { cookieRegex, RequestMatchSpec, StringMatch } from "./traffic";
+import { cookieRegex, RequestMatchSpec, SessionAffinitySpec, StringMatch } from "./traffic";
 
 /** Annotations on the VirtualService that let policies judge a release from its resources alone. */
 export const CANARY_ANNOTATIONS = {
@@ -25,10 +25,16 @@ export interface IstioDestination {
 export interface IstioRouteDestination {
     destination: IstioDestination;
     weight: number;
+    /** Header changes for this destination; a sticky canary adds its `Set-Cookie` to the new version's answers. */
+    headers?: { response: { add: Record<string, string> } };
 }
 export interface IstioHttpMatch {
     headers?: Record<string, StringMatch>;
     uri?: StringMatch;
+}
+/** A DestinationRule subset's traffic policy: a sticky canary hashes the new version's pods on a cookie. */
+export interface IstioSubsetTrafficPolicy {
+    loadBalancer: { consistentHash: { httpCookie: { name: string; path: string; ttl: string } } };
 }
 export interface IstioHttpRoute {
     match?: IstioHttpMatch[];
@@ -49,6 +55,8 @@ export interface CanaryLayout {
     readonly deploymentName: string;
     /** DestinationRule subsets, one per version that exists at this update (named after its version label). */
     readonly subsets: readonly string[];
+    /** Traffic policies of some subsets, by subset name (a sticky canary's new version). */
+    readonly subsetPolicies: Readonly<Record<string, IstioSubsetTrafficPolicy>>;
     /** VirtualService `http` routes. While `keepAppliedRoutes`, they are used only when the VirtualService is created. */
     readonly http: readonly IstioHttpRoute[];
     readonly hosts: readonly string[];
@@ -84,12 +92,33 @@ export function layoutCanary(spec: CanarySpec): CanaryLayout {
             ],
         },
     ];
+    /**
+     * Sticky: requests carrying the cookie go to the new version first; on the weighted route the new
+     * version's answers set it. At 0% there is no cookie route: nobody is sent to the new version, not
+     * even users who reached it at an earlier step (a weight set back to 0 is a rollback).
+     */
+    const stickySplit = (toNew: number, s: SessionAffinitySpec): IstioHttpRoute[] => {
+        if (toNew === 0) {
+            return split(0);
+        }
+        const setCookie = { response: { add: { "Set-Cookie": `${s.cookieName}=${newV}; Max-Age=${s.ttlSeconds}; Path=/` } } };
+        return [
+            { match: [{ headers: { cookie: { regex: cookieRegex(s.cookieName, { exact: newV }) } } }], route: [{ destination: dest(newV), weight: 100 }] },
+            {
+                route: [
+                    { destination: dest(oldV), weight: 100 - toNew },
+                    { destination: dest(newV), weight: toNew, headers: setCookie },
+                ],
+            },
+        ];
+    };
 
     const t = spec.traffic;
     let traffic: RoutedTraffic;
     let http: IstioHttpRoute[];
     let routing: string;
     let stepsLeft: number | undefined;
+    let sticky: SessionAffinitySpec | undefined;
     if (spec.promote) {
         traffic = "promoted";
         http = all(newV);
@@ -113,9 +142,13 @@ export function layoutCanary(spec: CanarySpec): CanaryLayout {
                     const step = t.steps !== undefined ? (t.step ?? 0) : 0;
                     const toNew = steps[step];
                     traffic = "canary-weight";
-                    http = split(toNew);
+                    sticky = t.sessionAffinity;
+                    http = sticky !== undefined ? stickySplit(toNew, sticky) : split(toNew);
                     stepsLeft = steps.length - 1 - step;
                     routing = `canary${t.steps !== undefined ? ` step ${step + 1} of ${steps.length}` : ""}: ${oldV} ${100 - toNew}%, ${newV} ${toNew}%`;
+                    if (sticky !== undefined) {
+                        routing += `, sticky by cookie ${sticky.cookieName} ${toNew > 0 ? `for ${sticky.ttlSeconds}s` : `(off while ${newV} has 0%)`}`;
+                    }
                 }
                 break;
             case "mirror":
@@ -156,6 +189,7 @@ export function layoutCanary(spec: CanarySpec): CanaryLayout {
         newVersion: newV,
         deploymentName,
         subsets: spec.promote ? [newV] : [oldV, newV],
+        subsetPolicies: sticky !== undefined ? { [newV]: podAffinity(sticky) } : {},
         http,
         hosts: g === undefined ? [host] : g.includeMesh ? [host, ...g.hosts] : [...g.hosts],
         ...(g !== undefined ? { gateways: g.includeMesh ? [...g.gateways, "mesh"] : [...g.gateways] } : {}),
@@ -167,6 +201,21 @@ export function layoutCanary(spec: CanarySpec): CanaryLayout {
         annotations,
         routing,
     };
+}
+
+/** The name of the cookie a sticky canary's new version hashes its pods on (Envoy sets it). */
+export function podCookieName(cookieName: string): string {
+    return `${cookieName}-pod`;
+}
+
+/**
+ * A sticky user also stays on one pod of the new version: its subset hashes on a cookie that the
+ * caller's proxy sets when missing. Not the routing cookie: that one holds the same value (the version)
+ * for every sticky user, which would hash them all onto one pod, and the proxy's own `Set-Cookie` of
+ * that name would overwrite it. The ttl in seconds is the form Istio reads (a protobuf Duration).
+ */
+function podAffinity(s: SessionAffinitySpec): IstioSubsetTrafficPolicy {
+    return { loadBalancer: { consistentHash: { httpCookie: { name: podCookieName(s.cookieName), path: "/", ttl: `${s.ttlSeconds}s` } } } };
 }
 
 /** Request parameters as Istio matches them; cookies become a regex on the `cookie` header. */

@@ -155,6 +155,61 @@ describe("CanaryRelease against a real API server", function () {
         );
     });
 
+    it("a sticky weighted canary: the API server accepts the cookie route, Set-Cookie and the pod hash; leaving the weighted kind and promotion drop them", async () => {
+        const ns = "bookinfo-sticky";
+        await c.kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+        const sticky = { cookieName: "reviews-canary", ttl: "1h" };
+        const s = await TestStack.create({
+            program: "canary-release",
+            kubeconfig: c.kubeconfig,
+            config: {
+                "mesh-rollout-test:namespace": ns,
+                "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", steps: [10, 50, 100], step: 1, sessionAffinity: sticky }),
+            },
+        });
+        stacks.push(s);
+        await upOk(s);
+        assert.equal((await s.outputs()).routing, "canary step 2 of 3: v1 50%, v2 50%, sticky by cookie reviews-canary for 3600s");
+        const host = `reviews.${ns}.svc.cluster.local`;
+        const to = (subset: string, weight: number) => ({ destination: { host, subset }, weight });
+        const vsPath = `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/reviews`;
+        const drPath = `/apis/networking.istio.io/v1/namespaces/${ns}/destinationrules/reviews`;
+
+        // Read back from the API server: accepted by the CRDs' validation, stored as written.
+        assert.deepEqual((await c.kube.get(vsPath))!.spec.http, [
+            { match: [{ headers: { cookie: { regex: "^(.*?;\\s*)?(reviews-canary=v2)(;.*)?$" } } }], route: [to("v2", 100)] },
+            { route: [to("v1", 50), { ...to("v2", 50), headers: { response: { add: { "Set-Cookie": "reviews-canary=v2; Max-Age=3600; Path=/" } } } }] },
+        ]);
+        assert.deepEqual((await c.kube.get(drPath))!.spec.subsets, [
+            { name: "v1", labels: { version: "v1" } },
+            {
+                name: "v2",
+                labels: { version: "v2" },
+                trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: "reviews-canary-pod", path: "/", ttl: "3600s" } } } },
+            },
+        ]);
+
+        // Leaving the weighted kind (hand back): no cookie route, no pod hash.
+        await s.setConfig({ "mesh-rollout-test:traffic": JSON.stringify({ kind: "blueGreen", serve: "old" }) });
+        await upOk(s);
+        assert.deepEqual((await c.kube.get(vsPath))!.spec.http, [{ route: [to("v1", 100)] }]);
+        assert.deepEqual((await c.kube.get(drPath))!.spec.subsets, [
+            { name: "v1", labels: { version: "v1" } },
+            { name: "v2", labels: { version: "v2" } },
+        ]);
+
+        // Sticky again at the last step, then promoted: everyone on v2, the subset without the hash.
+        await s.setConfig({ "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", steps: [10, 50, 100], step: 2, sessionAffinity: sticky }) });
+        await upOk(s);
+        assert.equal((await c.kube.get(vsPath))!.spec.http.length, 2, "the cookie route is back");
+        assert.ok((await c.kube.get(drPath))!.spec.subsets[1].trafficPolicy, "the pod hash is back");
+        await s.setConfig({ "mesh-rollout-test:promote": "true", "mesh-rollout-test:retireCurrent": "true" });
+        await upOk(s);
+        assert.equal((await s.outputs()).routing, "promoted: v2 100%");
+        assert.deepEqual((await c.kube.get(vsPath))!.spec.http, [{ route: [to("v2", 100)] }]);
+        assert.deepEqual((await c.kube.get(drPath))!.spec.subsets, [{ name: "v2", labels: { version: "v2" } }]);
+    });
+
     it("a hand-written invalid VirtualService is refused by the API server, and its message reaches the user", async () => {
         const s = await TestStack.create({
             program: "canary-release",

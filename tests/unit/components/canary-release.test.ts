@@ -177,6 +177,70 @@ describe("CanaryRelease (mocked runtime)", () => {
         });
     });
 
+    it("a sticky weighted canary: the cookie route before the split, Set-Cookie on the new version, its pods hashed on their own cookie", async () => {
+        const b = await build("st1", { ...base, traffic: { kind: "canary", steps: [10, 50, 100], step: 1, sessionAffinity: { cookieName: "reviews-canary", ttl: "2h" } } });
+        const labels = { app: "reviews", "app.kubernetes.io/managed-by": "mesh-rollout" };
+        assert.deepEqual(vsOf(b, "st1"), {
+            apiVersion: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: {
+                name: "reviews",
+                namespace: "bookinfo",
+                labels,
+                annotations: {
+                    "mesh-rollout.io/canary": "st1",
+                    "mesh-rollout.io/release-strategy": "immediate",
+                    "mesh-rollout.io/traffic": "canary-weight",
+                    "mesh-rollout.io/workload": "bookinfo/reviews-v2",
+                    "mesh-rollout.io/current-version": "v1",
+                    "mesh-rollout.io/new-version": "v2",
+                    "mesh-rollout.io/canary-steps-left": "1",
+                },
+            },
+            spec: {
+                hosts: [HOST],
+                http: [
+                    { match: [{ headers: { cookie: { regex: "^(.*?;\\s*)?(reviews-canary=v2)(;.*)?$" } } }], route: [to("v2", 100)] },
+                    {
+                        route: [to("v1", 50), { ...to("v2", 50), headers: { response: { add: { "Set-Cookie": "reviews-canary=v2; Max-Age=7200; Path=/" } } } }],
+                    },
+                ],
+            },
+        });
+        assert.deepEqual(drOf(b, "st1"), {
+            apiVersion: "networking.istio.io/v1",
+            kind: "DestinationRule",
+            metadata: { name: "reviews", namespace: "bookinfo", labels, annotations: { "mesh-rollout.io/canary": "st1" } },
+            spec: {
+                host: HOST,
+                subsets: [
+                    { name: "v1", labels: { version: "v1" } },
+                    {
+                        name: "v2",
+                        labels: { version: "v2" },
+                        trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: "reviews-canary-pod", path: "/", ttl: "7200s" } } } },
+                    },
+                ],
+            },
+        });
+        assert.deepEqual(crdErrors(vsOf(b, "st1") as never), []);
+        assert.deepEqual(crdErrors(drOf(b, "st1") as never), []);
+        assert.deepEqual(b.outputs, {
+            routing: "canary step 2 of 3: v1 50%, v2 50%, sticky by cookie reviews-canary for 7200s",
+            subsets: ["v1", "v2"],
+            traffic: "canary-weight",
+            deploymentName: "reviews-v2",
+        });
+        assert.deepEqual(b.dependsOn["st1-virtualservice"], ["st1-destinationrule"], "the hashed subset exists before the routes use it");
+    });
+
+    it("a sticky canary promoted: one route to the new version, its subset without the cookie hash", async () => {
+        const b = await build("st2", { ...base, traffic: { kind: "canary", weight: 50, sessionAffinity: { cookieName: "reviews-canary" } }, promote: true });
+        assert.deepEqual(vsOf(b, "st2").spec.http, [{ route: [to("v2", 100)] }]);
+        assert.deepEqual(drOf(b, "st2").spec.subsets, [{ name: "v2", labels: { version: "v2" } }]);
+        assert.deepEqual(crdErrors(vsOf(b, "st2") as never), []);
+    });
+
     it("binds gateways and hosts, keeping the mesh", async () => {
         const b = await build("g1", { ...base, gateway: { gateways: ["istio-ingress/public"], hosts: ["shop.example.com"] }, service: { ...base.service, port: 9080 } });
         const spec = vsOf(b, "g1").spec;
@@ -377,6 +441,42 @@ describe("CanaryRelease (mocked runtime)", () => {
             "b3",
             { ...base, newVersion: { version: "v2", containers: [{ name: "reviews", image: "reviews:2", securityContext: { capabilities: { drop: ["CAP_SYS_TIME"] } } }] } },
             "'args.newVersion.containers[0].securityContext.capabilities.drop[0]' CAP_SYS_TIME carries the CAP_ prefix, which Kubernetes capability names leave out. Write SYS_TIME (it adds or drops CAP_SYS_TIME).",
+        ],
+        [
+            "sessionAffinity on blue-green",
+            "b4",
+            { ...base, traffic: { kind: "blueGreen", serve: "new", sessionAffinity: { cookieName: "reviews-canary" } } as CanaryReleaseArgs["traffic"] },
+            `'args.traffic.sessionAffinity' {"cookieName":"reviews-canary"} applies only to a weighted canary (kind canary with weight or steps); blueGreen sends every request to one version, so there is no split for a user to stick to. Remove sessionAffinity, or release by weight with it: { kind: "canary", weight: 20, sessionAffinity: { cookieName: "reviews-canary" } }.`,
+        ],
+        [
+            "sessionAffinity on mirroring",
+            "b5",
+            { ...base, traffic: { kind: "mirror", sessionAffinity: { cookieName: "reviews-canary" } } as CanaryReleaseArgs["traffic"] },
+            `'args.traffic.sessionAffinity' {"cookieName":"reviews-canary"} applies only to a weighted canary (kind canary with weight or steps); mirror serves every request from the current version (the new one only gets copies), so no user is served by the new version. Remove sessionAffinity, or release by weight with it: { kind: "canary", weight: 20, sessionAffinity: { cookieName: "reviews-canary" } }.`,
+        ],
+        [
+            "sessionAffinity on a canary by request parameters",
+            "b6",
+            { ...base, traffic: { kind: "canary", match: [{ cookies: { tester: { exact: "yes" } } }], sessionAffinity: { cookieName: "reviews-canary" } } },
+            `'args.traffic.sessionAffinity' {"cookieName":"reviews-canary"} applies only to a weighted canary (weight or steps); with match, each request's own headers or cookies already choose its version. Remove sessionAffinity and keep users on the new version with a cookie match, e.g. match: [{ cookies: { canary: { exact: "yes" } } }], or split by weight with it: { kind: "canary", weight: 20, sessionAffinity: { cookieName: "reviews-canary" } }.`,
+        ],
+        [
+            "a sticky cookie name with a semicolon",
+            "b7",
+            { ...base, traffic: { kind: "canary", weight: 10, sessionAffinity: { cookieName: "canary;v2" } } },
+            "'args.traffic.sessionAffinity.cookieName' canary;v2 is not a cookie name (an RFC 6265 token: letters, digits and !#$%&'*+-.^_`|~; no spaces, '=', ';', ',' or quotes). Use a name such as reviews-canary.",
+        ],
+        [
+            "a sticky ttl that is no duration",
+            "b8",
+            { ...base, traffic: { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: "one hour" } } },
+            `'args.traffic.sessionAffinity.ttl' "one hour" is not a duration in whole seconds: hours, minutes and seconds, in that order, each a whole number with its unit (h, m, s). Give how long a user stays on the new version, e.g. "86400s", "90m" or "1h30m".`,
+        ],
+        [
+            "a negative sticky ttl",
+            "b9",
+            { ...base, traffic: { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: "-1h" } } },
+            `'args.traffic.sessionAffinity.ttl' -1h is not a duration in whole seconds: hours, minutes and seconds, in that order, each a whole number with its unit (h, m, s). Give how long a user stays on the new version, e.g. "86400s", "90m" or "1h30m".`,
         ],
     ];
     for (const [what, name, args, message] of bad) {

@@ -118,6 +118,86 @@ describe("canary layout: routes per kind", () => {
     });
 });
 
+describe("canary layout: sticky canary (sessionAffinity)", () => {
+    const cookie = { cookieName: "reviews-canary", ttl: "1h" };
+    const setCookie = { response: { add: { "Set-Cookie": "reviews-canary=v2; Max-Age=3600; Path=/" } } };
+    const podHash = { loadBalancer: { consistentHash: { httpCookie: { name: "reviews-canary-pod", path: "/", ttl: "3600s" } } } };
+    const cookieRoute = { match: [{ headers: { cookie: { regex: "^(.*?;\\s*)?(reviews-canary=v2)(;.*)?$" } } }], route: [to("v2", 100)] };
+
+    it("the cookie route first, to the new version only; then the split, whose new destination sets the cookie", () => {
+        const l = withTraffic({ kind: "canary", weight: 10, sessionAffinity: cookie });
+        assert.deepEqual(l.http, [cookieRoute, { route: [to("v1", 90), { ...to("v2", 10), headers: setCookie }] }]);
+        assert.deepEqual(l.subsets, ["v1", "v2"]);
+        assert.deepEqual(l.subsetPolicies, { v2: podHash }, "only the new version's pods are hashed, on their own cookie");
+        assert.equal(l.traffic, "canary-weight");
+        assert.equal(l.routing, "canary: v1 90%, v2 10%, sticky by cookie reviews-canary for 3600s");
+        assert.deepEqual(routeWeightProblems({ http: l.http }), []);
+    });
+
+    it("the cookie route's regex holds for the new version's cookie among others, and not for other versions or the pod cookie", () => {
+        const l = withTraffic({ kind: "canary", weight: 10, sessionAffinity: cookie });
+        const re = new RegExp((l.http[0].match![0].headers!.cookie as { regex: string }).regex);
+        for (const header of ["reviews-canary=v2", "a=1; reviews-canary=v2", "reviews-canary-pod=9f1c; reviews-canary=v2; b=2"]) {
+            assert.match(header, re);
+        }
+        for (const header of ["reviews-canary=v1", "reviews-canary=v22", "reviews-canary-pod=v2", "xreviews-canary=v2", ""]) {
+            assert.doesNotMatch(header, re);
+        }
+    });
+
+    it("steps: the cookie route at every step with traffic, none at 0% (a weight set back to 0 sends sticky users back too)", () => {
+        const steps = [0, 10, 100];
+        const seen = [0, 1, 2].map((step) => withTraffic({ kind: "canary", steps, step, sessionAffinity: { cookieName: "reviews-canary" } }));
+        const day = { response: { add: { "Set-Cookie": "reviews-canary=v2; Max-Age=86400; Path=/" } } };
+        assert.deepEqual(seen[0].http, [{ route: [to("v1", 100), to("v2", 0)] }]);
+        assert.deepEqual(seen[1].http, [cookieRoute, { route: [to("v1", 90), { ...to("v2", 10), headers: day }] }]);
+        assert.deepEqual(seen[2].http, [cookieRoute, { route: [to("v1", 0), { ...to("v2", 100), headers: day }] }]);
+        assert.deepEqual(
+            seen.map((l) => l.routing),
+            [
+                "canary step 1 of 3: v1 100%, v2 0%, sticky by cookie reviews-canary (off while v2 has 0%)",
+                "canary step 2 of 3: v1 90%, v2 10%, sticky by cookie reviews-canary for 86400s",
+                "canary step 3 of 3: v1 0%, v2 100%, sticky by cookie reviews-canary for 86400s",
+            ],
+        );
+        // The DestinationRule stays the same from step to step: the steps change routes only.
+        for (const l of seen) {
+            assert.deepEqual(l.subsetPolicies, { v2: { loadBalancer: { consistentHash: { httpCookie: { name: "reviews-canary-pod", path: "/", ttl: "86400s" } } } } });
+        }
+    });
+
+    it("promotion: no cookie route and no pod hash, everyone on the new version", () => {
+        const l = withTraffic({ kind: "canary", weight: 50, sessionAffinity: cookie }, { promote: true });
+        assert.deepEqual(l.http, [{ route: [to("v2", 100)] }]);
+        assert.deepEqual(l.subsets, ["v2"]);
+        assert.deepEqual(l.subsetPolicies, {});
+        assert.equal(l.routing, "promoted: v2 100%");
+    });
+
+    it("leaving the weighted kind drops both; a paused release keeps its applied routes (created: all to the current version)", () => {
+        const back = withTraffic({ kind: "blueGreen", serve: "old" });
+        assert.deepEqual(back.http, [{ route: [to("v1", 100)] }]);
+        assert.deepEqual(back.subsetPolicies, {});
+        const paused = withTraffic({ kind: "canary", weight: 50, sessionAffinity: cookie }, { release: "paused" });
+        assert.deepEqual(paused.http, [{ route: [to("v1", 100)] }]);
+        assert.deepEqual(paused.subsetPolicies, { v2: podHash });
+        assert.equal(
+            paused.routing,
+            "paused: routes kept as last applied (v1 100% when first created); intended canary: v1 50%, v2 50%, sticky by cookie reviews-canary for 3600s",
+        );
+    });
+
+    it("escapes the cookie name in the regex and uses the given port", () => {
+        const l = withTraffic({ kind: "canary", weight: 10, sessionAffinity: { cookieName: "a.b+c" } }, { service: { name: "reviews", currentVersion: "v1", port: 9080 } });
+        assert.deepEqual(l.http[0], {
+            match: [{ headers: { cookie: { regex: "^(.*?;\\s*)?(a\\.b\\+c=v2)(;.*)?$" } } }],
+            route: [{ destination: { host: HOST, subset: "v2", port: { number: 9080 } }, weight: 100 }],
+        });
+        assert.match("x=1; a.b+c=v2", new RegExp((l.http[0].match![0].headers!.cookie as { regex: string }).regex));
+        assert.doesNotMatch("aXb+c=v2", new RegExp((l.http[0].match![0].headers!.cookie as { regex: string }).regex));
+    });
+});
+
 describe("canary layout: release strategies", () => {
     it("immediate: routes change with the update, waiting for nothing", () => {
         const l = layout();
@@ -237,6 +317,34 @@ describe("canary properties", () => {
                 assert.equal(l.stepsLeft, steps.length - 1 - step);
             }),
             { numRuns: 300 },
+        );
+    });
+
+    it("every sticky weighted canary routes 100% on its split, and has a cookie route exactly when the new version gets traffic", () => {
+        const token = fc.stringMatching(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,20}$/).filter((n) => !/^__(host|secure)-/i.test(n));
+        fc.assert(
+            fc.property(
+                fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 6 }),
+                fc.nat(),
+                token,
+                fc.integer({ min: 1, max: 34560000 }),
+                (steps, n, cookieName, ttl) => {
+                    const step = n % steps.length;
+                    const l = withTraffic({ kind: "canary", steps, step, sessionAffinity: { cookieName, ttl: `${ttl}s` } });
+                    assert.deepEqual(routeWeightProblems({ http: l.http }), []);
+                    const split = l.http[l.http.length - 1].route;
+                    assert.deepEqual(
+                        split.map((r) => r.weight),
+                        [100 - steps[step], steps[step]],
+                    );
+                    assert.equal(l.http.length, steps[step] > 0 ? 2 : 1);
+                    if (steps[step] > 0) {
+                        assert.match(`a=1; ${cookieName}=v2`, new RegExp((l.http[0].match![0].headers!.cookie as { regex: string }).regex));
+                        assert.equal(split[1].headers?.response.add["Set-Cookie"], `${cookieName}=v2; Max-Age=${ttl}; Path=/`);
+                    }
+                },
+            ),
+            { numRuns: 200 },
         );
     });
 

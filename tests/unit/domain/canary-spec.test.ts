@@ -83,6 +83,25 @@ describe("canary release spec: defaults", () => {
             step: 2,
         });
     });
+
+    it("sessionAffinity: the ttl in whole seconds, one day by default, hours, minutes and seconds accepted", () => {
+        const sticky = (sessionAffinity: object) => parseCanarySpec(withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity }))).traffic;
+        assert.deepEqual(sticky({ cookieName: "reviews-canary" }), { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttlSeconds: 86400 } });
+        assert.deepEqual(
+            ["3600s", "90m", "1h30m", "2h", "1h0m0s", "9600h"].map(
+                (ttl) => (sticky({ cookieName: "c", ttl }) as { sessionAffinity: { ttlSeconds: number } }).sessionAffinity.ttlSeconds,
+            ),
+            [3600, 5400, 5400, 7200, 3600, 34560000],
+        );
+        // Every RFC 6265 token character is a cookie name.
+        assert.equal((sticky({ cookieName: "!#$%&'*+-.^_`|~Az09" }) as { sessionAffinity: { cookieName: string } }).sessionAffinity.cookieName, "!#$%&'*+-.^_`|~Az09");
+        assert.deepEqual(parseCanarySpec(withSpec((s) => (s.traffic = { kind: "canary", steps: [0, 50], step: 1, sessionAffinity: { cookieName: "c", ttl: "60s" } }))).traffic, {
+            kind: "canary",
+            steps: [0, 50],
+            step: 1,
+            sessionAffinity: { cookieName: "c", ttlSeconds: 60 },
+        });
+    });
 });
 
 describe("canary release spec: refusals (seed 003 rules, in the project's words)", () => {
@@ -451,6 +470,84 @@ describe("canary release spec: refusals (seed 003 rules, in the project's words)
             withSpec((s) => (s.traffic = { kind: "canary", weight: 10, match: [{ uri: { prefix: "/v2" } }] })),
             "traffic/canary-shape",
             `'args.traffic.match' [{"uri":{"prefix":"/v2"}}] cannot be combined with weight; a canary splits traffic one way. Keep either weight or match.`,
+        ],
+        [
+            "sessionAffinity on blue-green",
+            withSpec((s) => (s.traffic = { kind: "blueGreen", serve: "new", sessionAffinity: { cookieName: "reviews-canary" } })),
+            "traffic/session-affinity-kind",
+            `'args.traffic.sessionAffinity' {"cookieName":"reviews-canary"} applies only to a weighted canary (kind canary with weight or steps); blueGreen sends every request to one version, so there is no split for a user to stick to. Remove sessionAffinity, or release by weight with it: { kind: "canary", weight: 20, sessionAffinity: { cookieName: "reviews-canary" } }.`,
+        ],
+        [
+            "sessionAffinity on mirroring",
+            withSpec((s) => (s.traffic = { kind: "mirror", percentage: 20, sessionAffinity: { cookieName: "reviews-canary", ttl: "1h" } })),
+            "traffic/session-affinity-kind",
+            `'args.traffic.sessionAffinity' {"cookieName":"reviews-canary","ttl":"1h"} applies only to a weighted canary (kind canary with weight or steps); mirror serves every request from the current version (the new one only gets copies), so no user is served by the new version. Remove sessionAffinity, or release by weight with it: { kind: "canary", weight: 20, sessionAffinity: { cookieName: "reviews-canary" } }.`,
+        ],
+        [
+            "sessionAffinity on a canary by request parameters",
+            withSpec((s) => (s.traffic = { kind: "canary", match: [{ headers: { "x-canary": { exact: "on" } } }], sessionAffinity: { cookieName: "reviews-canary" } })),
+            "traffic/session-affinity-kind",
+            `'args.traffic.sessionAffinity' {"cookieName":"reviews-canary"} applies only to a weighted canary (weight or steps); with match, each request's own headers or cookies already choose its version. Remove sessionAffinity and keep users on the new version with a cookie match, e.g. match: [{ cookies: { canary: { exact: "yes" } } }], or split by weight with it: { kind: "canary", weight: 20, sessionAffinity: { cookieName: "reviews-canary" } }.`,
+        ],
+        [
+            "a sticky cookie name with a space",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews canary" } })),
+            "traffic/session-cookie-name",
+            `'args.traffic.sessionAffinity.cookieName' "reviews canary" is not a cookie name (an RFC 6265 token: letters, digits and !#$%&'*+-.^_\`|~; no spaces, '=', ';', ',' or quotes). Use a name such as reviews-canary.`,
+        ],
+        [
+            "a sticky cookie name with '='",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "canary=v2" } })),
+            "traffic/session-cookie-name",
+            `'args.traffic.sessionAffinity.cookieName' canary=v2 is not a cookie name (an RFC 6265 token: letters, digits and !#$%&'*+-.^_\`|~; no spaces, '=', ';', ',' or quotes). Use a name such as reviews-canary.`,
+        ],
+        [
+            "a sticky cookie name with the __Host- prefix",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "__Host-canary" } })),
+            "traffic/session-cookie-name",
+            "'args.traffic.sessionAffinity.cookieName' __Host-canary starts with __Host-, a prefix browsers accept only on cookies set with Secure over HTTPS; the mesh sets the sticky cookie without Secure (a route may serve plain HTTP), so browsers would drop it. Drop the prefix, e.g. canary.",
+        ],
+        [
+            "a sticky canary without a cookie name",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { ttl: "1h" } })),
+            "input/type",
+            "'args.traffic.sessionAffinity.cookieName' (missing) is required. Set it to a cookie name such as reviews-canary.",
+        ],
+        [
+            "a sticky ttl in days",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: "1d" } })),
+            "traffic/session-ttl",
+            `'args.traffic.sessionAffinity.ttl' 1d is not a duration in whole seconds: hours, minutes and seconds, in that order, each a whole number with its unit (h, m, s). Give how long a user stays on the new version, e.g. "86400s", "90m" or "1h30m".`,
+        ],
+        [
+            "a sticky ttl in milliseconds",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: "1500ms" } })),
+            "traffic/session-ttl",
+            `'args.traffic.sessionAffinity.ttl' 1500ms is not a duration in whole seconds: hours, minutes and seconds, in that order, each a whole number with its unit (h, m, s). Give how long a user stays on the new version, e.g. "86400s", "90m" or "1h30m".`,
+        ],
+        [
+            "a sticky ttl of zero",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: "0s" } })),
+            "traffic/session-ttl",
+            `'args.traffic.sessionAffinity.ttl' 0s is not a positive duration; a cookie with Max-Age 0 is dropped at once, so nobody would stick. Give at least "1s", e.g. "3600s"; to stop sticking users, remove sessionAffinity.`,
+        ],
+        [
+            "a sticky ttl over 400 days",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: "9601h" } })),
+            "traffic/session-ttl",
+            `'args.traffic.sessionAffinity.ttl' 9601h is longer than 400 days (34560000s), the longest Max-Age a browser honours (RFC 6265bis). Give at most "34560000s", e.g. "86400s" (one day).`,
+        ],
+        [
+            "a sticky ttl as a bare number",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", ttl: 3600 } })),
+            "traffic/session-ttl",
+            `'args.traffic.sessionAffinity.ttl' 3600 is a number; the ttl is a duration with its unit. Write it as a string with its unit: "3600s".`,
+        ],
+        [
+            "an unknown sticky setting",
+            withSpec((s) => (s.traffic = { kind: "canary", weight: 10, sessionAffinity: { cookieName: "reviews-canary", maxAge: 60 } })),
+            "input/unknown-key",
+            "'args.traffic.sessionAffinity.maxAge' 60 is not a known setting. Remove it, or check its spelling against the documented arguments.",
         ],
         [
             "a weight over 100",

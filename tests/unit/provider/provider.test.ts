@@ -47,7 +47,7 @@ describe("schema.json", () => {
     it("maps a discriminated union (traffic) to one object type with every member's properties, `kind` required", () => {
         const s = schemaFile as unknown as { types: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
         const traffic = s.types["mesh-rollout:index:CanaryReleaseTraffic"];
-        assert.deepEqual(Object.keys(traffic.properties).sort(), ["kind", "match", "percentage", "serve", "step", "steps", "weight"]);
+        assert.deepEqual(Object.keys(traffic.properties).sort(), ["kind", "match", "percentage", "serve", "sessionAffinity", "step", "steps", "weight"]);
         assert.deepEqual(traffic.required, ["kind"]);
     });
 });
