@@ -73,6 +73,8 @@ export interface OperationResult {
     readonly violations: readonly ViolationRecord[];
     /** Diagnostics the engine printed at error level. */
     readonly errors: readonly string[];
+    /** Diagnostics at info and warning level (what a program or component logged), in order. */
+    readonly messages: readonly string[];
     readonly stdout: string;
     readonly stderr: string;
 }
@@ -82,6 +84,7 @@ export function eventCollector() {
     const steps: StepRecord[] = [];
     const violations: ViolationRecord[] = [];
     const errors: string[] = [];
+    const messages: string[] = [];
     const onEvent = (event: EngineEvent) => {
         if (event.resourcePreEvent) {
             const m = event.resourcePreEvent.metadata;
@@ -93,12 +96,14 @@ export function eventCollector() {
         }
         if (event.diagnosticEvent && event.diagnosticEvent.severity === "error") {
             errors.push(event.diagnosticEvent.message);
+        } else if (event.diagnosticEvent && (event.diagnosticEvent.severity === "info" || event.diagnosticEvent.severity === "warning")) {
+            messages.push(event.diagnosticEvent.message);
         }
     };
     return {
         onEvent,
         result(ok: boolean, stdout: string, stderr: string): OperationResult {
-            return { ok, steps, changes: steps.filter((s) => s.op !== "same"), violations, errors, stdout, stderr };
+            return { ok, steps, changes: steps.filter((s) => s.op !== "same"), violations, errors, messages, stdout, stderr };
         },
     };
 }

@@ -17,6 +17,8 @@ import (
 type MeshRevision struct {
 	pulumi.ResourceState
 
+	// The metric analysis before finalize in words (each check's value and threshold), or why there is none.
+	Analysis pulumi.StringPtrOutput `pulumi:"analysis"`
 	// The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified.
 	DataPlane pulumi.StringPtrOutput `pulumi:"dataPlane"`
 	// The planner's verdict on the declared upgrade, in words.
@@ -53,6 +55,15 @@ func NewMeshRevision(ctx *pulumi.Context,
 }
 
 type meshRevisionArgs struct {
+	// Metric analysis before `finalize` (seed 001's "verify the upgrade"): checks, each a PromQL query
+	// (or the template `request-success-rate` / `request-duration` on Istio's metrics for the mesh's
+	// namespaces) with `min`/`max` over a `window`. The queries run against Prometheus when finalize is
+	// previewed and applied; the policy `mesh-rollout-analysis-passed` refuses finalize when a check fails
+	// or no data came back. Prometheus's address: `prometheus.address` or the stack config
+	// `mesh-rollout:prometheusAddress`; credentials only from secret stack config
+	// (`mesh-rollout:prometheusBearerToken`, or `prometheusUsername` and `prometheusPassword`).
+	// Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
+	Analysis *MeshRevisionAnalysis `pulumi:"analysis"`
 	// The istiod chart (install mode).
 	Chart *IstiodChart `pulumi:"chart"`
 	// Create the control-plane namespace.
@@ -60,7 +71,14 @@ type meshRevisionArgs struct {
 	// Default: true in install mode, false in managed mode.
 	CreateIstioNamespace *bool                  `pulumi:"createIstioNamespace"`
 	Gateways             []MeshRevisionGateways `pulumi:"gateways"`
-	IstioNamespace       *string                `pulumi:"istioNamespace"`
+	// HTTP hooks around each stage (Flagger's pre-rollout / confirm-promotion and post-rollout): every `pre`
+	// hook of the stage requested is POSTed `{ mesh, phase: "pre-stage", stage, version, to, state }` when the
+	// stage is previewed and applied, and the policy `mesh-rollout-hooks-passed` refuses the stage unless each
+	// answers 200 within its `timeoutSeconds` (default 10). `post` hooks get `{ ..., phase: "post-stage",
+	// applied }` once every child of the stage is applied; a failure fails the update, naming the hook and its
+	// answer. `stages` limits a hook to some stages (default: all).
+	Hooks          *MeshRevisionHooks `pulumi:"hooks"`
+	IstioNamespace *string            `pulumi:"istioNamespace"`
 	// Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
 	// mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
 	// the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
@@ -79,6 +97,15 @@ type meshRevisionArgs struct {
 
 // The set of arguments for constructing a MeshRevision resource.
 type MeshRevisionArgs struct {
+	// Metric analysis before `finalize` (seed 001's "verify the upgrade"): checks, each a PromQL query
+	// (or the template `request-success-rate` / `request-duration` on Istio's metrics for the mesh's
+	// namespaces) with `min`/`max` over a `window`. The queries run against Prometheus when finalize is
+	// previewed and applied; the policy `mesh-rollout-analysis-passed` refuses finalize when a check fails
+	// or no data came back. Prometheus's address: `prometheus.address` or the stack config
+	// `mesh-rollout:prometheusAddress`; credentials only from secret stack config
+	// (`mesh-rollout:prometheusBearerToken`, or `prometheusUsername` and `prometheusPassword`).
+	// Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
+	Analysis MeshRevisionAnalysisPtrInput
 	// The istiod chart (install mode).
 	Chart IstiodChartPtrInput
 	// Create the control-plane namespace.
@@ -86,7 +113,14 @@ type MeshRevisionArgs struct {
 	// Default: true in install mode, false in managed mode.
 	CreateIstioNamespace pulumi.BoolPtrInput
 	Gateways             MeshRevisionGatewaysArrayInput
-	IstioNamespace       pulumi.StringPtrInput
+	// HTTP hooks around each stage (Flagger's pre-rollout / confirm-promotion and post-rollout): every `pre`
+	// hook of the stage requested is POSTed `{ mesh, phase: "pre-stage", stage, version, to, state }` when the
+	// stage is previewed and applied, and the policy `mesh-rollout-hooks-passed` refuses the stage unless each
+	// answers 200 within its `timeoutSeconds` (default 10). `post` hooks get `{ ..., phase: "post-stage",
+	// applied }` once every child of the stage is applied; a failure fails the update, naming the hook and its
+	// answer. `stages` limits a hook to some stages (default: all).
+	Hooks          MeshRevisionHooksPtrInput
+	IstioNamespace pulumi.StringPtrInput
 	// Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
 	// mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
 	// the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
@@ -138,6 +172,11 @@ func (o MeshRevisionOutput) ToMeshRevisionOutput() MeshRevisionOutput {
 
 func (o MeshRevisionOutput) ToMeshRevisionOutputWithContext(ctx context.Context) MeshRevisionOutput {
 	return o
+}
+
+// The metric analysis before finalize in words (each check's value and threshold), or why there is none.
+func (o MeshRevisionOutput) Analysis() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MeshRevision) pulumi.StringPtrOutput { return v.Analysis }).(pulumi.StringPtrOutput)
 }
 
 // The live data plane in words (`3 pods still run 1-12-4: ... restart Deployment/cart`), or why it is not verified.

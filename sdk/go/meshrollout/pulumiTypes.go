@@ -320,10 +320,12 @@ type CanaryReleaseTraffic struct {
 	// Default: 100.
 	Percentage *float64 `pulumi:"percentage"`
 	// One of: "new", "old".
-	Serve  *string   `pulumi:"serve"`
-	Step   *float64  `pulumi:"step"`
-	Steps  []float64 `pulumi:"steps"`
-	Weight *float64  `pulumi:"weight"`
+	Serve *string `pulumi:"serve"`
+	// With `weight` or `steps`: a user the new version served keeps reaching it (a cookie).
+	SessionAffinity *CanarySessionAffinity `pulumi:"sessionAffinity"`
+	Step            *float64               `pulumi:"step"`
+	Steps           []float64              `pulumi:"steps"`
+	Weight          *float64               `pulumi:"weight"`
 }
 
 // CanaryReleaseTrafficInput is an input type that accepts CanaryReleaseTrafficArgs and CanaryReleaseTrafficOutput values.
@@ -345,10 +347,12 @@ type CanaryReleaseTrafficArgs struct {
 	// Default: 100.
 	Percentage pulumi.Float64PtrInput `pulumi:"percentage"`
 	// One of: "new", "old".
-	Serve  pulumi.StringPtrInput    `pulumi:"serve"`
-	Step   pulumi.Float64PtrInput   `pulumi:"step"`
-	Steps  pulumi.Float64ArrayInput `pulumi:"steps"`
-	Weight pulumi.Float64PtrInput   `pulumi:"weight"`
+	Serve pulumi.StringPtrInput `pulumi:"serve"`
+	// With `weight` or `steps`: a user the new version served keeps reaching it (a cookie).
+	SessionAffinity CanarySessionAffinityPtrInput `pulumi:"sessionAffinity"`
+	Step            pulumi.Float64PtrInput        `pulumi:"step"`
+	Steps           pulumi.Float64ArrayInput      `pulumi:"steps"`
+	Weight          pulumi.Float64PtrInput        `pulumi:"weight"`
 }
 
 func (CanaryReleaseTrafficArgs) ElementType() reflect.Type {
@@ -395,6 +399,11 @@ func (o CanaryReleaseTrafficOutput) Percentage() pulumi.Float64PtrOutput {
 // One of: "new", "old".
 func (o CanaryReleaseTrafficOutput) Serve() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CanaryReleaseTraffic) *string { return v.Serve }).(pulumi.StringPtrOutput)
+}
+
+// With `weight` or `steps`: a user the new version served keeps reaching it (a cookie).
+func (o CanaryReleaseTrafficOutput) SessionAffinity() CanarySessionAffinityPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseTraffic) *CanarySessionAffinity { return v.SessionAffinity }).(CanarySessionAffinityPtrOutput)
 }
 
 func (o CanaryReleaseTrafficOutput) Step() pulumi.Float64PtrOutput {
@@ -516,6 +525,193 @@ func (o CanaryServiceOutput) Name() pulumi.StringOutput {
 // Default: none (Istio picks the only port).
 func (o CanaryServiceOutput) Port() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v CanaryService) *float64 { return v.Port }).(pulumi.Float64PtrOutput)
+}
+
+// Sticky canary (weighted canaries only): a user whom the weighted route sent to the new version keeps
+// reaching it. The new version's answers on the weighted route set the cookie `<cookieName>=<version>`
+// (`Max-Age` = `ttl`), and a route before the weighted one sends requests carrying it to the new
+// version; its DestinationRule subset hashes on a second cookie, `<cookieName>-pod`, so that the user
+// also stays on one of its pods. Istio DestinationRule `consistentHash.httpCookie`, Flagger `sessionAffinity`.
+type CanarySessionAffinity struct {
+	// The cookie's name: an RFC 6265 token (letters, digits and ``!#$%&'*+-.^_`|~``), at most 128
+	// characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+	CookieName string `pulumi:"cookieName"`
+	// How long a user stays on the new version after it first served them: a duration in whole hours,
+	// minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+	//
+	// Default: "86400s".
+	Ttl *string `pulumi:"ttl"`
+}
+
+// CanarySessionAffinityInput is an input type that accepts CanarySessionAffinityArgs and CanarySessionAffinityOutput values.
+// You can construct a concrete instance of `CanarySessionAffinityInput` via:
+//
+//	CanarySessionAffinityArgs{...}
+type CanarySessionAffinityInput interface {
+	pulumi.Input
+
+	ToCanarySessionAffinityOutput() CanarySessionAffinityOutput
+	ToCanarySessionAffinityOutputWithContext(context.Context) CanarySessionAffinityOutput
+}
+
+// Sticky canary (weighted canaries only): a user whom the weighted route sent to the new version keeps
+// reaching it. The new version's answers on the weighted route set the cookie `<cookieName>=<version>`
+// (`Max-Age` = `ttl`), and a route before the weighted one sends requests carrying it to the new
+// version; its DestinationRule subset hashes on a second cookie, `<cookieName>-pod`, so that the user
+// also stays on one of its pods. Istio DestinationRule `consistentHash.httpCookie`, Flagger `sessionAffinity`.
+type CanarySessionAffinityArgs struct {
+	// The cookie's name: an RFC 6265 token (letters, digits and ``!#$%&'*+-.^_`|~``), at most 128
+	// characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+	CookieName pulumi.StringInput `pulumi:"cookieName"`
+	// How long a user stays on the new version after it first served them: a duration in whole hours,
+	// minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+	//
+	// Default: "86400s".
+	Ttl pulumi.StringPtrInput `pulumi:"ttl"`
+}
+
+func (CanarySessionAffinityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanarySessionAffinity)(nil)).Elem()
+}
+
+func (i CanarySessionAffinityArgs) ToCanarySessionAffinityOutput() CanarySessionAffinityOutput {
+	return i.ToCanarySessionAffinityOutputWithContext(context.Background())
+}
+
+func (i CanarySessionAffinityArgs) ToCanarySessionAffinityOutputWithContext(ctx context.Context) CanarySessionAffinityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanarySessionAffinityOutput)
+}
+
+func (i CanarySessionAffinityArgs) ToCanarySessionAffinityPtrOutput() CanarySessionAffinityPtrOutput {
+	return i.ToCanarySessionAffinityPtrOutputWithContext(context.Background())
+}
+
+func (i CanarySessionAffinityArgs) ToCanarySessionAffinityPtrOutputWithContext(ctx context.Context) CanarySessionAffinityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanarySessionAffinityOutput).ToCanarySessionAffinityPtrOutputWithContext(ctx)
+}
+
+// CanarySessionAffinityPtrInput is an input type that accepts CanarySessionAffinityArgs, CanarySessionAffinityPtr and CanarySessionAffinityPtrOutput values.
+// You can construct a concrete instance of `CanarySessionAffinityPtrInput` via:
+//
+//	        CanarySessionAffinityArgs{...}
+//
+//	or:
+//
+//	        nil
+type CanarySessionAffinityPtrInput interface {
+	pulumi.Input
+
+	ToCanarySessionAffinityPtrOutput() CanarySessionAffinityPtrOutput
+	ToCanarySessionAffinityPtrOutputWithContext(context.Context) CanarySessionAffinityPtrOutput
+}
+
+type canarySessionAffinityPtrType CanarySessionAffinityArgs
+
+func CanarySessionAffinityPtr(v *CanarySessionAffinityArgs) CanarySessionAffinityPtrInput {
+	return (*canarySessionAffinityPtrType)(v)
+}
+
+func (*canarySessionAffinityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CanarySessionAffinity)(nil)).Elem()
+}
+
+func (i *canarySessionAffinityPtrType) ToCanarySessionAffinityPtrOutput() CanarySessionAffinityPtrOutput {
+	return i.ToCanarySessionAffinityPtrOutputWithContext(context.Background())
+}
+
+func (i *canarySessionAffinityPtrType) ToCanarySessionAffinityPtrOutputWithContext(ctx context.Context) CanarySessionAffinityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanarySessionAffinityPtrOutput)
+}
+
+// Sticky canary (weighted canaries only): a user whom the weighted route sent to the new version keeps
+// reaching it. The new version's answers on the weighted route set the cookie `<cookieName>=<version>`
+// (`Max-Age` = `ttl`), and a route before the weighted one sends requests carrying it to the new
+// version; its DestinationRule subset hashes on a second cookie, `<cookieName>-pod`, so that the user
+// also stays on one of its pods. Istio DestinationRule `consistentHash.httpCookie`, Flagger `sessionAffinity`.
+type CanarySessionAffinityOutput struct{ *pulumi.OutputState }
+
+func (CanarySessionAffinityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanarySessionAffinity)(nil)).Elem()
+}
+
+func (o CanarySessionAffinityOutput) ToCanarySessionAffinityOutput() CanarySessionAffinityOutput {
+	return o
+}
+
+func (o CanarySessionAffinityOutput) ToCanarySessionAffinityOutputWithContext(ctx context.Context) CanarySessionAffinityOutput {
+	return o
+}
+
+func (o CanarySessionAffinityOutput) ToCanarySessionAffinityPtrOutput() CanarySessionAffinityPtrOutput {
+	return o.ToCanarySessionAffinityPtrOutputWithContext(context.Background())
+}
+
+func (o CanarySessionAffinityOutput) ToCanarySessionAffinityPtrOutputWithContext(ctx context.Context) CanarySessionAffinityPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CanarySessionAffinity) *CanarySessionAffinity {
+		return &v
+	}).(CanarySessionAffinityPtrOutput)
+}
+
+// The cookie's name: an RFC 6265 token (letters, digits and “!#$%&'*+-.^_`|~“), at most 128
+// characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+func (o CanarySessionAffinityOutput) CookieName() pulumi.StringOutput {
+	return o.ApplyT(func(v CanarySessionAffinity) string { return v.CookieName }).(pulumi.StringOutput)
+}
+
+// How long a user stays on the new version after it first served them: a duration in whole hours,
+// minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+//
+// Default: "86400s".
+func (o CanarySessionAffinityOutput) Ttl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanarySessionAffinity) *string { return v.Ttl }).(pulumi.StringPtrOutput)
+}
+
+type CanarySessionAffinityPtrOutput struct{ *pulumi.OutputState }
+
+func (CanarySessionAffinityPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CanarySessionAffinity)(nil)).Elem()
+}
+
+func (o CanarySessionAffinityPtrOutput) ToCanarySessionAffinityPtrOutput() CanarySessionAffinityPtrOutput {
+	return o
+}
+
+func (o CanarySessionAffinityPtrOutput) ToCanarySessionAffinityPtrOutputWithContext(ctx context.Context) CanarySessionAffinityPtrOutput {
+	return o
+}
+
+func (o CanarySessionAffinityPtrOutput) Elem() CanarySessionAffinityOutput {
+	return o.ApplyT(func(v *CanarySessionAffinity) CanarySessionAffinity {
+		if v != nil {
+			return *v
+		}
+		var ret CanarySessionAffinity
+		return ret
+	}).(CanarySessionAffinityOutput)
+}
+
+// The cookie's name: an RFC 6265 token (letters, digits and “!#$%&'*+-.^_`|~“), at most 128
+// characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+func (o CanarySessionAffinityPtrOutput) CookieName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CanarySessionAffinity) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CookieName
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long a user stays on the new version after it first served them: a duration in whole hours,
+// minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+//
+// Default: "86400s".
+func (o CanarySessionAffinityPtrOutput) Ttl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CanarySessionAffinity) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Ttl
+	}).(pulumi.StringPtrOutput)
 }
 
 type Container struct {
@@ -1552,6 +1748,433 @@ func (o IstiodChartPtrOutput) Version() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type MeshRevisionAnalysis struct {
+	Checks     []MeshRevisionAnalysisChecks    `pulumi:"checks"`
+	Prometheus *MeshRevisionAnalysisPrometheus `pulumi:"prometheus"`
+	// One of: "refuse", "warn".
+	WhenUnverified *string `pulumi:"whenUnverified"`
+}
+
+// MeshRevisionAnalysisInput is an input type that accepts MeshRevisionAnalysisArgs and MeshRevisionAnalysisOutput values.
+// You can construct a concrete instance of `MeshRevisionAnalysisInput` via:
+//
+//	MeshRevisionAnalysisArgs{...}
+type MeshRevisionAnalysisInput interface {
+	pulumi.Input
+
+	ToMeshRevisionAnalysisOutput() MeshRevisionAnalysisOutput
+	ToMeshRevisionAnalysisOutputWithContext(context.Context) MeshRevisionAnalysisOutput
+}
+
+type MeshRevisionAnalysisArgs struct {
+	Checks     MeshRevisionAnalysisChecksArrayInput   `pulumi:"checks"`
+	Prometheus MeshRevisionAnalysisPrometheusPtrInput `pulumi:"prometheus"`
+	// One of: "refuse", "warn".
+	WhenUnverified pulumi.StringPtrInput `pulumi:"whenUnverified"`
+}
+
+func (MeshRevisionAnalysisArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionAnalysis)(nil)).Elem()
+}
+
+func (i MeshRevisionAnalysisArgs) ToMeshRevisionAnalysisOutput() MeshRevisionAnalysisOutput {
+	return i.ToMeshRevisionAnalysisOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionAnalysisArgs) ToMeshRevisionAnalysisOutputWithContext(ctx context.Context) MeshRevisionAnalysisOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisOutput)
+}
+
+func (i MeshRevisionAnalysisArgs) ToMeshRevisionAnalysisPtrOutput() MeshRevisionAnalysisPtrOutput {
+	return i.ToMeshRevisionAnalysisPtrOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionAnalysisArgs) ToMeshRevisionAnalysisPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisOutput).ToMeshRevisionAnalysisPtrOutputWithContext(ctx)
+}
+
+// MeshRevisionAnalysisPtrInput is an input type that accepts MeshRevisionAnalysisArgs, MeshRevisionAnalysisPtr and MeshRevisionAnalysisPtrOutput values.
+// You can construct a concrete instance of `MeshRevisionAnalysisPtrInput` via:
+//
+//	        MeshRevisionAnalysisArgs{...}
+//
+//	or:
+//
+//	        nil
+type MeshRevisionAnalysisPtrInput interface {
+	pulumi.Input
+
+	ToMeshRevisionAnalysisPtrOutput() MeshRevisionAnalysisPtrOutput
+	ToMeshRevisionAnalysisPtrOutputWithContext(context.Context) MeshRevisionAnalysisPtrOutput
+}
+
+type meshRevisionAnalysisPtrType MeshRevisionAnalysisArgs
+
+func MeshRevisionAnalysisPtr(v *MeshRevisionAnalysisArgs) MeshRevisionAnalysisPtrInput {
+	return (*meshRevisionAnalysisPtrType)(v)
+}
+
+func (*meshRevisionAnalysisPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionAnalysis)(nil)).Elem()
+}
+
+func (i *meshRevisionAnalysisPtrType) ToMeshRevisionAnalysisPtrOutput() MeshRevisionAnalysisPtrOutput {
+	return i.ToMeshRevisionAnalysisPtrOutputWithContext(context.Background())
+}
+
+func (i *meshRevisionAnalysisPtrType) ToMeshRevisionAnalysisPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisPtrOutput)
+}
+
+type MeshRevisionAnalysisOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionAnalysisOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionAnalysis)(nil)).Elem()
+}
+
+func (o MeshRevisionAnalysisOutput) ToMeshRevisionAnalysisOutput() MeshRevisionAnalysisOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisOutput) ToMeshRevisionAnalysisOutputWithContext(ctx context.Context) MeshRevisionAnalysisOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisOutput) ToMeshRevisionAnalysisPtrOutput() MeshRevisionAnalysisPtrOutput {
+	return o.ToMeshRevisionAnalysisPtrOutputWithContext(context.Background())
+}
+
+func (o MeshRevisionAnalysisOutput) ToMeshRevisionAnalysisPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MeshRevisionAnalysis) *MeshRevisionAnalysis {
+		return &v
+	}).(MeshRevisionAnalysisPtrOutput)
+}
+
+func (o MeshRevisionAnalysisOutput) Checks() MeshRevisionAnalysisChecksArrayOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysis) []MeshRevisionAnalysisChecks { return v.Checks }).(MeshRevisionAnalysisChecksArrayOutput)
+}
+
+func (o MeshRevisionAnalysisOutput) Prometheus() MeshRevisionAnalysisPrometheusPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysis) *MeshRevisionAnalysisPrometheus { return v.Prometheus }).(MeshRevisionAnalysisPrometheusPtrOutput)
+}
+
+// One of: "refuse", "warn".
+func (o MeshRevisionAnalysisOutput) WhenUnverified() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysis) *string { return v.WhenUnverified }).(pulumi.StringPtrOutput)
+}
+
+type MeshRevisionAnalysisPtrOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionAnalysisPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionAnalysis)(nil)).Elem()
+}
+
+func (o MeshRevisionAnalysisPtrOutput) ToMeshRevisionAnalysisPtrOutput() MeshRevisionAnalysisPtrOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisPtrOutput) ToMeshRevisionAnalysisPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPtrOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisPtrOutput) Elem() MeshRevisionAnalysisOutput {
+	return o.ApplyT(func(v *MeshRevisionAnalysis) MeshRevisionAnalysis {
+		if v != nil {
+			return *v
+		}
+		var ret MeshRevisionAnalysis
+		return ret
+	}).(MeshRevisionAnalysisOutput)
+}
+
+func (o MeshRevisionAnalysisPtrOutput) Checks() MeshRevisionAnalysisChecksArrayOutput {
+	return o.ApplyT(func(v *MeshRevisionAnalysis) []MeshRevisionAnalysisChecks {
+		if v == nil {
+			return nil
+		}
+		return v.Checks
+	}).(MeshRevisionAnalysisChecksArrayOutput)
+}
+
+func (o MeshRevisionAnalysisPtrOutput) Prometheus() MeshRevisionAnalysisPrometheusPtrOutput {
+	return o.ApplyT(func(v *MeshRevisionAnalysis) *MeshRevisionAnalysisPrometheus {
+		if v == nil {
+			return nil
+		}
+		return v.Prometheus
+	}).(MeshRevisionAnalysisPrometheusPtrOutput)
+}
+
+// One of: "refuse", "warn".
+func (o MeshRevisionAnalysisPtrOutput) WhenUnverified() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MeshRevisionAnalysis) *string {
+		if v == nil {
+			return nil
+		}
+		return v.WhenUnverified
+	}).(pulumi.StringPtrOutput)
+}
+
+type MeshRevisionAnalysisChecks struct {
+	Max   *float64 `pulumi:"max"`
+	Min   *float64 `pulumi:"min"`
+	Name  *string  `pulumi:"name"`
+	Query *string  `pulumi:"query"`
+	// One of: "request-success-rate", "request-duration".
+	Template *string `pulumi:"template"`
+	Window   *string `pulumi:"window"`
+}
+
+// MeshRevisionAnalysisChecksInput is an input type that accepts MeshRevisionAnalysisChecksArgs and MeshRevisionAnalysisChecksOutput values.
+// You can construct a concrete instance of `MeshRevisionAnalysisChecksInput` via:
+//
+//	MeshRevisionAnalysisChecksArgs{...}
+type MeshRevisionAnalysisChecksInput interface {
+	pulumi.Input
+
+	ToMeshRevisionAnalysisChecksOutput() MeshRevisionAnalysisChecksOutput
+	ToMeshRevisionAnalysisChecksOutputWithContext(context.Context) MeshRevisionAnalysisChecksOutput
+}
+
+type MeshRevisionAnalysisChecksArgs struct {
+	Max   pulumi.Float64PtrInput `pulumi:"max"`
+	Min   pulumi.Float64PtrInput `pulumi:"min"`
+	Name  pulumi.StringPtrInput  `pulumi:"name"`
+	Query pulumi.StringPtrInput  `pulumi:"query"`
+	// One of: "request-success-rate", "request-duration".
+	Template pulumi.StringPtrInput `pulumi:"template"`
+	Window   pulumi.StringPtrInput `pulumi:"window"`
+}
+
+func (MeshRevisionAnalysisChecksArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionAnalysisChecks)(nil)).Elem()
+}
+
+func (i MeshRevisionAnalysisChecksArgs) ToMeshRevisionAnalysisChecksOutput() MeshRevisionAnalysisChecksOutput {
+	return i.ToMeshRevisionAnalysisChecksOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionAnalysisChecksArgs) ToMeshRevisionAnalysisChecksOutputWithContext(ctx context.Context) MeshRevisionAnalysisChecksOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisChecksOutput)
+}
+
+// MeshRevisionAnalysisChecksArrayInput is an input type that accepts MeshRevisionAnalysisChecksArray and MeshRevisionAnalysisChecksArrayOutput values.
+// You can construct a concrete instance of `MeshRevisionAnalysisChecksArrayInput` via:
+//
+//	MeshRevisionAnalysisChecksArray{ MeshRevisionAnalysisChecksArgs{...} }
+type MeshRevisionAnalysisChecksArrayInput interface {
+	pulumi.Input
+
+	ToMeshRevisionAnalysisChecksArrayOutput() MeshRevisionAnalysisChecksArrayOutput
+	ToMeshRevisionAnalysisChecksArrayOutputWithContext(context.Context) MeshRevisionAnalysisChecksArrayOutput
+}
+
+type MeshRevisionAnalysisChecksArray []MeshRevisionAnalysisChecksInput
+
+func (MeshRevisionAnalysisChecksArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MeshRevisionAnalysisChecks)(nil)).Elem()
+}
+
+func (i MeshRevisionAnalysisChecksArray) ToMeshRevisionAnalysisChecksArrayOutput() MeshRevisionAnalysisChecksArrayOutput {
+	return i.ToMeshRevisionAnalysisChecksArrayOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionAnalysisChecksArray) ToMeshRevisionAnalysisChecksArrayOutputWithContext(ctx context.Context) MeshRevisionAnalysisChecksArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisChecksArrayOutput)
+}
+
+type MeshRevisionAnalysisChecksOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionAnalysisChecksOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionAnalysisChecks)(nil)).Elem()
+}
+
+func (o MeshRevisionAnalysisChecksOutput) ToMeshRevisionAnalysisChecksOutput() MeshRevisionAnalysisChecksOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisChecksOutput) ToMeshRevisionAnalysisChecksOutputWithContext(ctx context.Context) MeshRevisionAnalysisChecksOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisChecksOutput) Max() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisChecks) *float64 { return v.Max }).(pulumi.Float64PtrOutput)
+}
+
+func (o MeshRevisionAnalysisChecksOutput) Min() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisChecks) *float64 { return v.Min }).(pulumi.Float64PtrOutput)
+}
+
+func (o MeshRevisionAnalysisChecksOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisChecks) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+func (o MeshRevisionAnalysisChecksOutput) Query() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisChecks) *string { return v.Query }).(pulumi.StringPtrOutput)
+}
+
+// One of: "request-success-rate", "request-duration".
+func (o MeshRevisionAnalysisChecksOutput) Template() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisChecks) *string { return v.Template }).(pulumi.StringPtrOutput)
+}
+
+func (o MeshRevisionAnalysisChecksOutput) Window() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisChecks) *string { return v.Window }).(pulumi.StringPtrOutput)
+}
+
+type MeshRevisionAnalysisChecksArrayOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionAnalysisChecksArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MeshRevisionAnalysisChecks)(nil)).Elem()
+}
+
+func (o MeshRevisionAnalysisChecksArrayOutput) ToMeshRevisionAnalysisChecksArrayOutput() MeshRevisionAnalysisChecksArrayOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisChecksArrayOutput) ToMeshRevisionAnalysisChecksArrayOutputWithContext(ctx context.Context) MeshRevisionAnalysisChecksArrayOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisChecksArrayOutput) Index(i pulumi.IntInput) MeshRevisionAnalysisChecksOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MeshRevisionAnalysisChecks {
+		return vs[0].([]MeshRevisionAnalysisChecks)[vs[1].(int)]
+	}).(MeshRevisionAnalysisChecksOutput)
+}
+
+type MeshRevisionAnalysisPrometheus struct {
+	Address *string `pulumi:"address"`
+}
+
+// MeshRevisionAnalysisPrometheusInput is an input type that accepts MeshRevisionAnalysisPrometheusArgs and MeshRevisionAnalysisPrometheusOutput values.
+// You can construct a concrete instance of `MeshRevisionAnalysisPrometheusInput` via:
+//
+//	MeshRevisionAnalysisPrometheusArgs{...}
+type MeshRevisionAnalysisPrometheusInput interface {
+	pulumi.Input
+
+	ToMeshRevisionAnalysisPrometheusOutput() MeshRevisionAnalysisPrometheusOutput
+	ToMeshRevisionAnalysisPrometheusOutputWithContext(context.Context) MeshRevisionAnalysisPrometheusOutput
+}
+
+type MeshRevisionAnalysisPrometheusArgs struct {
+	Address pulumi.StringPtrInput `pulumi:"address"`
+}
+
+func (MeshRevisionAnalysisPrometheusArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionAnalysisPrometheus)(nil)).Elem()
+}
+
+func (i MeshRevisionAnalysisPrometheusArgs) ToMeshRevisionAnalysisPrometheusOutput() MeshRevisionAnalysisPrometheusOutput {
+	return i.ToMeshRevisionAnalysisPrometheusOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionAnalysisPrometheusArgs) ToMeshRevisionAnalysisPrometheusOutputWithContext(ctx context.Context) MeshRevisionAnalysisPrometheusOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisPrometheusOutput)
+}
+
+func (i MeshRevisionAnalysisPrometheusArgs) ToMeshRevisionAnalysisPrometheusPtrOutput() MeshRevisionAnalysisPrometheusPtrOutput {
+	return i.ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionAnalysisPrometheusArgs) ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPrometheusPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisPrometheusOutput).ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(ctx)
+}
+
+// MeshRevisionAnalysisPrometheusPtrInput is an input type that accepts MeshRevisionAnalysisPrometheusArgs, MeshRevisionAnalysisPrometheusPtr and MeshRevisionAnalysisPrometheusPtrOutput values.
+// You can construct a concrete instance of `MeshRevisionAnalysisPrometheusPtrInput` via:
+//
+//	        MeshRevisionAnalysisPrometheusArgs{...}
+//
+//	or:
+//
+//	        nil
+type MeshRevisionAnalysisPrometheusPtrInput interface {
+	pulumi.Input
+
+	ToMeshRevisionAnalysisPrometheusPtrOutput() MeshRevisionAnalysisPrometheusPtrOutput
+	ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(context.Context) MeshRevisionAnalysisPrometheusPtrOutput
+}
+
+type meshRevisionAnalysisPrometheusPtrType MeshRevisionAnalysisPrometheusArgs
+
+func MeshRevisionAnalysisPrometheusPtr(v *MeshRevisionAnalysisPrometheusArgs) MeshRevisionAnalysisPrometheusPtrInput {
+	return (*meshRevisionAnalysisPrometheusPtrType)(v)
+}
+
+func (*meshRevisionAnalysisPrometheusPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionAnalysisPrometheus)(nil)).Elem()
+}
+
+func (i *meshRevisionAnalysisPrometheusPtrType) ToMeshRevisionAnalysisPrometheusPtrOutput() MeshRevisionAnalysisPrometheusPtrOutput {
+	return i.ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(context.Background())
+}
+
+func (i *meshRevisionAnalysisPrometheusPtrType) ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPrometheusPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionAnalysisPrometheusPtrOutput)
+}
+
+type MeshRevisionAnalysisPrometheusOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionAnalysisPrometheusOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionAnalysisPrometheus)(nil)).Elem()
+}
+
+func (o MeshRevisionAnalysisPrometheusOutput) ToMeshRevisionAnalysisPrometheusOutput() MeshRevisionAnalysisPrometheusOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisPrometheusOutput) ToMeshRevisionAnalysisPrometheusOutputWithContext(ctx context.Context) MeshRevisionAnalysisPrometheusOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisPrometheusOutput) ToMeshRevisionAnalysisPrometheusPtrOutput() MeshRevisionAnalysisPrometheusPtrOutput {
+	return o.ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(context.Background())
+}
+
+func (o MeshRevisionAnalysisPrometheusOutput) ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPrometheusPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MeshRevisionAnalysisPrometheus) *MeshRevisionAnalysisPrometheus {
+		return &v
+	}).(MeshRevisionAnalysisPrometheusPtrOutput)
+}
+
+func (o MeshRevisionAnalysisPrometheusOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v MeshRevisionAnalysisPrometheus) *string { return v.Address }).(pulumi.StringPtrOutput)
+}
+
+type MeshRevisionAnalysisPrometheusPtrOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionAnalysisPrometheusPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionAnalysisPrometheus)(nil)).Elem()
+}
+
+func (o MeshRevisionAnalysisPrometheusPtrOutput) ToMeshRevisionAnalysisPrometheusPtrOutput() MeshRevisionAnalysisPrometheusPtrOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisPrometheusPtrOutput) ToMeshRevisionAnalysisPrometheusPtrOutputWithContext(ctx context.Context) MeshRevisionAnalysisPrometheusPtrOutput {
+	return o
+}
+
+func (o MeshRevisionAnalysisPrometheusPtrOutput) Elem() MeshRevisionAnalysisPrometheusOutput {
+	return o.ApplyT(func(v *MeshRevisionAnalysisPrometheus) MeshRevisionAnalysisPrometheus {
+		if v != nil {
+			return *v
+		}
+		var ret MeshRevisionAnalysisPrometheus
+		return ret
+	}).(MeshRevisionAnalysisPrometheusOutput)
+}
+
+func (o MeshRevisionAnalysisPrometheusPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MeshRevisionAnalysisPrometheus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
 type MeshRevisionGateways struct {
 	Hold      *bool                       `pulumi:"hold"`
 	Name      string                      `pulumi:"name"`
@@ -1792,6 +2415,378 @@ func (o MeshRevisionGatewaysPortsArrayOutput) Index(i pulumi.IntInput) MeshRevis
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MeshRevisionGatewaysPorts {
 		return vs[0].([]MeshRevisionGatewaysPorts)[vs[1].(int)]
 	}).(MeshRevisionGatewaysPortsOutput)
+}
+
+type MeshRevisionHooks struct {
+	Post []MeshRevisionHooksPost `pulumi:"post"`
+	Pre  []MeshRevisionHooksPre  `pulumi:"pre"`
+}
+
+// MeshRevisionHooksInput is an input type that accepts MeshRevisionHooksArgs and MeshRevisionHooksOutput values.
+// You can construct a concrete instance of `MeshRevisionHooksInput` via:
+//
+//	MeshRevisionHooksArgs{...}
+type MeshRevisionHooksInput interface {
+	pulumi.Input
+
+	ToMeshRevisionHooksOutput() MeshRevisionHooksOutput
+	ToMeshRevisionHooksOutputWithContext(context.Context) MeshRevisionHooksOutput
+}
+
+type MeshRevisionHooksArgs struct {
+	Post MeshRevisionHooksPostArrayInput `pulumi:"post"`
+	Pre  MeshRevisionHooksPreArrayInput  `pulumi:"pre"`
+}
+
+func (MeshRevisionHooksArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionHooks)(nil)).Elem()
+}
+
+func (i MeshRevisionHooksArgs) ToMeshRevisionHooksOutput() MeshRevisionHooksOutput {
+	return i.ToMeshRevisionHooksOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionHooksArgs) ToMeshRevisionHooksOutputWithContext(ctx context.Context) MeshRevisionHooksOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksOutput)
+}
+
+func (i MeshRevisionHooksArgs) ToMeshRevisionHooksPtrOutput() MeshRevisionHooksPtrOutput {
+	return i.ToMeshRevisionHooksPtrOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionHooksArgs) ToMeshRevisionHooksPtrOutputWithContext(ctx context.Context) MeshRevisionHooksPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksOutput).ToMeshRevisionHooksPtrOutputWithContext(ctx)
+}
+
+// MeshRevisionHooksPtrInput is an input type that accepts MeshRevisionHooksArgs, MeshRevisionHooksPtr and MeshRevisionHooksPtrOutput values.
+// You can construct a concrete instance of `MeshRevisionHooksPtrInput` via:
+//
+//	        MeshRevisionHooksArgs{...}
+//
+//	or:
+//
+//	        nil
+type MeshRevisionHooksPtrInput interface {
+	pulumi.Input
+
+	ToMeshRevisionHooksPtrOutput() MeshRevisionHooksPtrOutput
+	ToMeshRevisionHooksPtrOutputWithContext(context.Context) MeshRevisionHooksPtrOutput
+}
+
+type meshRevisionHooksPtrType MeshRevisionHooksArgs
+
+func MeshRevisionHooksPtr(v *MeshRevisionHooksArgs) MeshRevisionHooksPtrInput {
+	return (*meshRevisionHooksPtrType)(v)
+}
+
+func (*meshRevisionHooksPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionHooks)(nil)).Elem()
+}
+
+func (i *meshRevisionHooksPtrType) ToMeshRevisionHooksPtrOutput() MeshRevisionHooksPtrOutput {
+	return i.ToMeshRevisionHooksPtrOutputWithContext(context.Background())
+}
+
+func (i *meshRevisionHooksPtrType) ToMeshRevisionHooksPtrOutputWithContext(ctx context.Context) MeshRevisionHooksPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksPtrOutput)
+}
+
+type MeshRevisionHooksOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionHooksOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionHooks)(nil)).Elem()
+}
+
+func (o MeshRevisionHooksOutput) ToMeshRevisionHooksOutput() MeshRevisionHooksOutput {
+	return o
+}
+
+func (o MeshRevisionHooksOutput) ToMeshRevisionHooksOutputWithContext(ctx context.Context) MeshRevisionHooksOutput {
+	return o
+}
+
+func (o MeshRevisionHooksOutput) ToMeshRevisionHooksPtrOutput() MeshRevisionHooksPtrOutput {
+	return o.ToMeshRevisionHooksPtrOutputWithContext(context.Background())
+}
+
+func (o MeshRevisionHooksOutput) ToMeshRevisionHooksPtrOutputWithContext(ctx context.Context) MeshRevisionHooksPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v MeshRevisionHooks) *MeshRevisionHooks {
+		return &v
+	}).(MeshRevisionHooksPtrOutput)
+}
+
+func (o MeshRevisionHooksOutput) Post() MeshRevisionHooksPostArrayOutput {
+	return o.ApplyT(func(v MeshRevisionHooks) []MeshRevisionHooksPost { return v.Post }).(MeshRevisionHooksPostArrayOutput)
+}
+
+func (o MeshRevisionHooksOutput) Pre() MeshRevisionHooksPreArrayOutput {
+	return o.ApplyT(func(v MeshRevisionHooks) []MeshRevisionHooksPre { return v.Pre }).(MeshRevisionHooksPreArrayOutput)
+}
+
+type MeshRevisionHooksPtrOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionHooksPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**MeshRevisionHooks)(nil)).Elem()
+}
+
+func (o MeshRevisionHooksPtrOutput) ToMeshRevisionHooksPtrOutput() MeshRevisionHooksPtrOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPtrOutput) ToMeshRevisionHooksPtrOutputWithContext(ctx context.Context) MeshRevisionHooksPtrOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPtrOutput) Elem() MeshRevisionHooksOutput {
+	return o.ApplyT(func(v *MeshRevisionHooks) MeshRevisionHooks {
+		if v != nil {
+			return *v
+		}
+		var ret MeshRevisionHooks
+		return ret
+	}).(MeshRevisionHooksOutput)
+}
+
+func (o MeshRevisionHooksPtrOutput) Post() MeshRevisionHooksPostArrayOutput {
+	return o.ApplyT(func(v *MeshRevisionHooks) []MeshRevisionHooksPost {
+		if v == nil {
+			return nil
+		}
+		return v.Post
+	}).(MeshRevisionHooksPostArrayOutput)
+}
+
+func (o MeshRevisionHooksPtrOutput) Pre() MeshRevisionHooksPreArrayOutput {
+	return o.ApplyT(func(v *MeshRevisionHooks) []MeshRevisionHooksPre {
+		if v == nil {
+			return nil
+		}
+		return v.Pre
+	}).(MeshRevisionHooksPreArrayOutput)
+}
+
+type MeshRevisionHooksPost struct {
+	Name           string   `pulumi:"name"`
+	Stages         []string `pulumi:"stages"`
+	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+	Url            string   `pulumi:"url"`
+}
+
+// MeshRevisionHooksPostInput is an input type that accepts MeshRevisionHooksPostArgs and MeshRevisionHooksPostOutput values.
+// You can construct a concrete instance of `MeshRevisionHooksPostInput` via:
+//
+//	MeshRevisionHooksPostArgs{...}
+type MeshRevisionHooksPostInput interface {
+	pulumi.Input
+
+	ToMeshRevisionHooksPostOutput() MeshRevisionHooksPostOutput
+	ToMeshRevisionHooksPostOutputWithContext(context.Context) MeshRevisionHooksPostOutput
+}
+
+type MeshRevisionHooksPostArgs struct {
+	Name           pulumi.StringInput      `pulumi:"name"`
+	Stages         pulumi.StringArrayInput `pulumi:"stages"`
+	TimeoutSeconds pulumi.Float64PtrInput  `pulumi:"timeoutSeconds"`
+	Url            pulumi.StringInput      `pulumi:"url"`
+}
+
+func (MeshRevisionHooksPostArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionHooksPost)(nil)).Elem()
+}
+
+func (i MeshRevisionHooksPostArgs) ToMeshRevisionHooksPostOutput() MeshRevisionHooksPostOutput {
+	return i.ToMeshRevisionHooksPostOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionHooksPostArgs) ToMeshRevisionHooksPostOutputWithContext(ctx context.Context) MeshRevisionHooksPostOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksPostOutput)
+}
+
+// MeshRevisionHooksPostArrayInput is an input type that accepts MeshRevisionHooksPostArray and MeshRevisionHooksPostArrayOutput values.
+// You can construct a concrete instance of `MeshRevisionHooksPostArrayInput` via:
+//
+//	MeshRevisionHooksPostArray{ MeshRevisionHooksPostArgs{...} }
+type MeshRevisionHooksPostArrayInput interface {
+	pulumi.Input
+
+	ToMeshRevisionHooksPostArrayOutput() MeshRevisionHooksPostArrayOutput
+	ToMeshRevisionHooksPostArrayOutputWithContext(context.Context) MeshRevisionHooksPostArrayOutput
+}
+
+type MeshRevisionHooksPostArray []MeshRevisionHooksPostInput
+
+func (MeshRevisionHooksPostArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MeshRevisionHooksPost)(nil)).Elem()
+}
+
+func (i MeshRevisionHooksPostArray) ToMeshRevisionHooksPostArrayOutput() MeshRevisionHooksPostArrayOutput {
+	return i.ToMeshRevisionHooksPostArrayOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionHooksPostArray) ToMeshRevisionHooksPostArrayOutputWithContext(ctx context.Context) MeshRevisionHooksPostArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksPostArrayOutput)
+}
+
+type MeshRevisionHooksPostOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionHooksPostOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionHooksPost)(nil)).Elem()
+}
+
+func (o MeshRevisionHooksPostOutput) ToMeshRevisionHooksPostOutput() MeshRevisionHooksPostOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPostOutput) ToMeshRevisionHooksPostOutputWithContext(ctx context.Context) MeshRevisionHooksPostOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPostOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPost) string { return v.Name }).(pulumi.StringOutput)
+}
+
+func (o MeshRevisionHooksPostOutput) Stages() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPost) []string { return v.Stages }).(pulumi.StringArrayOutput)
+}
+
+func (o MeshRevisionHooksPostOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPost) *float64 { return v.TimeoutSeconds }).(pulumi.Float64PtrOutput)
+}
+
+func (o MeshRevisionHooksPostOutput) Url() pulumi.StringOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPost) string { return v.Url }).(pulumi.StringOutput)
+}
+
+type MeshRevisionHooksPostArrayOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionHooksPostArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MeshRevisionHooksPost)(nil)).Elem()
+}
+
+func (o MeshRevisionHooksPostArrayOutput) ToMeshRevisionHooksPostArrayOutput() MeshRevisionHooksPostArrayOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPostArrayOutput) ToMeshRevisionHooksPostArrayOutputWithContext(ctx context.Context) MeshRevisionHooksPostArrayOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPostArrayOutput) Index(i pulumi.IntInput) MeshRevisionHooksPostOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MeshRevisionHooksPost {
+		return vs[0].([]MeshRevisionHooksPost)[vs[1].(int)]
+	}).(MeshRevisionHooksPostOutput)
+}
+
+type MeshRevisionHooksPre struct {
+	Name           string   `pulumi:"name"`
+	Stages         []string `pulumi:"stages"`
+	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
+	Url            string   `pulumi:"url"`
+}
+
+// MeshRevisionHooksPreInput is an input type that accepts MeshRevisionHooksPreArgs and MeshRevisionHooksPreOutput values.
+// You can construct a concrete instance of `MeshRevisionHooksPreInput` via:
+//
+//	MeshRevisionHooksPreArgs{...}
+type MeshRevisionHooksPreInput interface {
+	pulumi.Input
+
+	ToMeshRevisionHooksPreOutput() MeshRevisionHooksPreOutput
+	ToMeshRevisionHooksPreOutputWithContext(context.Context) MeshRevisionHooksPreOutput
+}
+
+type MeshRevisionHooksPreArgs struct {
+	Name           pulumi.StringInput      `pulumi:"name"`
+	Stages         pulumi.StringArrayInput `pulumi:"stages"`
+	TimeoutSeconds pulumi.Float64PtrInput  `pulumi:"timeoutSeconds"`
+	Url            pulumi.StringInput      `pulumi:"url"`
+}
+
+func (MeshRevisionHooksPreArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionHooksPre)(nil)).Elem()
+}
+
+func (i MeshRevisionHooksPreArgs) ToMeshRevisionHooksPreOutput() MeshRevisionHooksPreOutput {
+	return i.ToMeshRevisionHooksPreOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionHooksPreArgs) ToMeshRevisionHooksPreOutputWithContext(ctx context.Context) MeshRevisionHooksPreOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksPreOutput)
+}
+
+// MeshRevisionHooksPreArrayInput is an input type that accepts MeshRevisionHooksPreArray and MeshRevisionHooksPreArrayOutput values.
+// You can construct a concrete instance of `MeshRevisionHooksPreArrayInput` via:
+//
+//	MeshRevisionHooksPreArray{ MeshRevisionHooksPreArgs{...} }
+type MeshRevisionHooksPreArrayInput interface {
+	pulumi.Input
+
+	ToMeshRevisionHooksPreArrayOutput() MeshRevisionHooksPreArrayOutput
+	ToMeshRevisionHooksPreArrayOutputWithContext(context.Context) MeshRevisionHooksPreArrayOutput
+}
+
+type MeshRevisionHooksPreArray []MeshRevisionHooksPreInput
+
+func (MeshRevisionHooksPreArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MeshRevisionHooksPre)(nil)).Elem()
+}
+
+func (i MeshRevisionHooksPreArray) ToMeshRevisionHooksPreArrayOutput() MeshRevisionHooksPreArrayOutput {
+	return i.ToMeshRevisionHooksPreArrayOutputWithContext(context.Background())
+}
+
+func (i MeshRevisionHooksPreArray) ToMeshRevisionHooksPreArrayOutputWithContext(ctx context.Context) MeshRevisionHooksPreArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MeshRevisionHooksPreArrayOutput)
+}
+
+type MeshRevisionHooksPreOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionHooksPreOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*MeshRevisionHooksPre)(nil)).Elem()
+}
+
+func (o MeshRevisionHooksPreOutput) ToMeshRevisionHooksPreOutput() MeshRevisionHooksPreOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPreOutput) ToMeshRevisionHooksPreOutputWithContext(ctx context.Context) MeshRevisionHooksPreOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPreOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPre) string { return v.Name }).(pulumi.StringOutput)
+}
+
+func (o MeshRevisionHooksPreOutput) Stages() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPre) []string { return v.Stages }).(pulumi.StringArrayOutput)
+}
+
+func (o MeshRevisionHooksPreOutput) TimeoutSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPre) *float64 { return v.TimeoutSeconds }).(pulumi.Float64PtrOutput)
+}
+
+func (o MeshRevisionHooksPreOutput) Url() pulumi.StringOutput {
+	return o.ApplyT(func(v MeshRevisionHooksPre) string { return v.Url }).(pulumi.StringOutput)
+}
+
+type MeshRevisionHooksPreArrayOutput struct{ *pulumi.OutputState }
+
+func (MeshRevisionHooksPreArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]MeshRevisionHooksPre)(nil)).Elem()
+}
+
+func (o MeshRevisionHooksPreArrayOutput) ToMeshRevisionHooksPreArrayOutput() MeshRevisionHooksPreArrayOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPreArrayOutput) ToMeshRevisionHooksPreArrayOutputWithContext(ctx context.Context) MeshRevisionHooksPreArrayOutput {
+	return o
+}
+
+func (o MeshRevisionHooksPreArrayOutput) Index(i pulumi.IntInput) MeshRevisionHooksPreOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) MeshRevisionHooksPre {
+		return vs[0].([]MeshRevisionHooksPre)[vs[1].(int)]
+	}).(MeshRevisionHooksPreOutput)
 }
 
 type MeshRevisionLiveCheck struct {
@@ -5773,6 +6768,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ActionTcpPtrInput)(nil)).Elem(), ActionTcpArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseTrafficInput)(nil)).Elem(), CanaryReleaseTrafficArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CanaryServiceInput)(nil)).Elem(), CanaryServiceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanarySessionAffinityInput)(nil)).Elem(), CanarySessionAffinityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanarySessionAffinityPtrInput)(nil)).Elem(), CanarySessionAffinityArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ContainerInput)(nil)).Elem(), ContainerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ContainerArrayInput)(nil)).Elem(), ContainerArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ContainerPortInput)(nil)).Elem(), ContainerPortArgs{})
@@ -5785,10 +6782,22 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*HttpActionPtrInput)(nil)).Elem(), HttpActionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IstiodChartInput)(nil)).Elem(), IstiodChartArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IstiodChartPtrInput)(nil)).Elem(), IstiodChartArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionAnalysisInput)(nil)).Elem(), MeshRevisionAnalysisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionAnalysisPtrInput)(nil)).Elem(), MeshRevisionAnalysisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionAnalysisChecksInput)(nil)).Elem(), MeshRevisionAnalysisChecksArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionAnalysisChecksArrayInput)(nil)).Elem(), MeshRevisionAnalysisChecksArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionAnalysisPrometheusInput)(nil)).Elem(), MeshRevisionAnalysisPrometheusArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionAnalysisPrometheusPtrInput)(nil)).Elem(), MeshRevisionAnalysisPrometheusArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysInput)(nil)).Elem(), MeshRevisionGatewaysArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysArrayInput)(nil)).Elem(), MeshRevisionGatewaysArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysPortsInput)(nil)).Elem(), MeshRevisionGatewaysPortsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionGatewaysPortsArrayInput)(nil)).Elem(), MeshRevisionGatewaysPortsArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionHooksInput)(nil)).Elem(), MeshRevisionHooksArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionHooksPtrInput)(nil)).Elem(), MeshRevisionHooksArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionHooksPostInput)(nil)).Elem(), MeshRevisionHooksPostArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionHooksPostArrayInput)(nil)).Elem(), MeshRevisionHooksPostArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionHooksPreInput)(nil)).Elem(), MeshRevisionHooksPreArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionHooksPreArrayInput)(nil)).Elem(), MeshRevisionHooksPreArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionLiveCheckInput)(nil)).Elem(), MeshRevisionLiveCheckArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionLiveCheckPtrInput)(nil)).Elem(), MeshRevisionLiveCheckArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MeshRevisionNamespacesInput)(nil)).Elem(), MeshRevisionNamespacesArgs{})
@@ -5846,6 +6855,8 @@ func init() {
 	pulumi.RegisterOutputType(ActionTcpPtrOutput{})
 	pulumi.RegisterOutputType(CanaryReleaseTrafficOutput{})
 	pulumi.RegisterOutputType(CanaryServiceOutput{})
+	pulumi.RegisterOutputType(CanarySessionAffinityOutput{})
+	pulumi.RegisterOutputType(CanarySessionAffinityPtrOutput{})
 	pulumi.RegisterOutputType(ContainerOutput{})
 	pulumi.RegisterOutputType(ContainerArrayOutput{})
 	pulumi.RegisterOutputType(ContainerPortOutput{})
@@ -5858,10 +6869,22 @@ func init() {
 	pulumi.RegisterOutputType(HttpActionPtrOutput{})
 	pulumi.RegisterOutputType(IstiodChartOutput{})
 	pulumi.RegisterOutputType(IstiodChartPtrOutput{})
+	pulumi.RegisterOutputType(MeshRevisionAnalysisOutput{})
+	pulumi.RegisterOutputType(MeshRevisionAnalysisPtrOutput{})
+	pulumi.RegisterOutputType(MeshRevisionAnalysisChecksOutput{})
+	pulumi.RegisterOutputType(MeshRevisionAnalysisChecksArrayOutput{})
+	pulumi.RegisterOutputType(MeshRevisionAnalysisPrometheusOutput{})
+	pulumi.RegisterOutputType(MeshRevisionAnalysisPrometheusPtrOutput{})
 	pulumi.RegisterOutputType(MeshRevisionGatewaysOutput{})
 	pulumi.RegisterOutputType(MeshRevisionGatewaysArrayOutput{})
 	pulumi.RegisterOutputType(MeshRevisionGatewaysPortsOutput{})
 	pulumi.RegisterOutputType(MeshRevisionGatewaysPortsArrayOutput{})
+	pulumi.RegisterOutputType(MeshRevisionHooksOutput{})
+	pulumi.RegisterOutputType(MeshRevisionHooksPtrOutput{})
+	pulumi.RegisterOutputType(MeshRevisionHooksPostOutput{})
+	pulumi.RegisterOutputType(MeshRevisionHooksPostArrayOutput{})
+	pulumi.RegisterOutputType(MeshRevisionHooksPreOutput{})
+	pulumi.RegisterOutputType(MeshRevisionHooksPreArrayOutput{})
 	pulumi.RegisterOutputType(MeshRevisionLiveCheckOutput{})
 	pulumi.RegisterOutputType(MeshRevisionLiveCheckPtrOutput{})
 	pulumi.RegisterOutputType(MeshRevisionNamespacesOutput{})

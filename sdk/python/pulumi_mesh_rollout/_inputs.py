@@ -23,6 +23,8 @@ __all__ = [
     'CanaryReleaseTrafficArgsDict',
     'CanaryServiceArgs',
     'CanaryServiceArgsDict',
+    'CanarySessionAffinityArgs',
+    'CanarySessionAffinityArgsDict',
     'ContainerArgs',
     'ContainerArgsDict',
     'ContainerPortArgs',
@@ -35,10 +37,22 @@ __all__ = [
     'HttpActionArgsDict',
     'IstiodChartArgs',
     'IstiodChartArgsDict',
+    'MeshRevisionAnalysisArgs',
+    'MeshRevisionAnalysisArgsDict',
+    'MeshRevisionAnalysisChecksArgs',
+    'MeshRevisionAnalysisChecksArgsDict',
+    'MeshRevisionAnalysisPrometheusArgs',
+    'MeshRevisionAnalysisPrometheusArgsDict',
     'MeshRevisionGatewaysArgs',
     'MeshRevisionGatewaysArgsDict',
     'MeshRevisionGatewaysPortsArgs',
     'MeshRevisionGatewaysPortsArgsDict',
+    'MeshRevisionHooksArgs',
+    'MeshRevisionHooksArgsDict',
+    'MeshRevisionHooksPostArgs',
+    'MeshRevisionHooksPostArgsDict',
+    'MeshRevisionHooksPreArgs',
+    'MeshRevisionHooksPreArgsDict',
     'MeshRevisionLiveCheckArgs',
     'MeshRevisionLiveCheckArgsDict',
     'MeshRevisionNamespacesArgs',
@@ -179,6 +193,10 @@ class CanaryReleaseTrafficArgsDict(TypedDict):
     """
     One of: "new", "old".
     """
+    session_affinity: NotRequired[pulumi.Input[Optional['CanarySessionAffinityArgsDict']]]
+    """
+    With `weight` or `steps`: a user the new version served keeps reaching it (a cookie).
+    """
     step: NotRequired[pulumi.Input[Optional[_builtins.float]]]
     steps: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]]]
     weight: NotRequired[pulumi.Input[Optional[_builtins.float]]]
@@ -190,6 +208,7 @@ class CanaryReleaseTrafficArgs:
                  match: pulumi.Input[Optional[Sequence[pulumi.Input['RequestMatchArgs']]]] = None,
                  percentage: pulumi.Input[Optional[_builtins.float]] = None,
                  serve: pulumi.Input[Optional[_builtins.str]] = None,
+                 session_affinity: pulumi.Input[Optional['CanarySessionAffinityArgs']] = None,
                  step: pulumi.Input[Optional[_builtins.float]] = None,
                  steps: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.float]]]] = None,
                  weight: pulumi.Input[Optional[_builtins.float]] = None):
@@ -198,6 +217,7 @@ class CanaryReleaseTrafficArgs:
                
                Default: 100.
         :param pulumi.Input[_builtins.str] serve: One of: "new", "old".
+        :param pulumi.Input['CanarySessionAffinityArgs'] session_affinity: With `weight` or `steps`: a user the new version served keeps reaching it (a cookie).
         """
         pulumi.set(__self__, "kind", kind)
         if match is not None:
@@ -206,6 +226,8 @@ class CanaryReleaseTrafficArgs:
             pulumi.set(__self__, "percentage", percentage)
         if serve is not None:
             pulumi.set(__self__, "serve", serve)
+        if session_affinity is not None:
+            pulumi.set(__self__, "session_affinity", session_affinity)
         if step is not None:
             pulumi.set(__self__, "step", step)
         if steps is not None:
@@ -256,6 +278,18 @@ class CanaryReleaseTrafficArgs:
     @serve.setter
     def serve(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "serve", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sessionAffinity")
+    def session_affinity(self) -> pulumi.Input[Optional['CanarySessionAffinityArgs']]:
+        """
+        With `weight` or `steps`: a user the new version served keeps reaching it (a cookie).
+        """
+        return pulumi.get(self, "session_affinity")
+
+    @session_affinity.setter
+    def session_affinity(self, value: pulumi.Input[Optional['CanarySessionAffinityArgs']]):
+        pulumi.set(self, "session_affinity", value)
 
     @_builtins.property
     @pulumi.getter
@@ -413,6 +447,79 @@ class CanaryServiceArgs:
     @port.setter
     def port(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "port", value)
+
+
+class CanarySessionAffinityArgsDict(TypedDict):
+    """
+    Sticky canary (weighted canaries only): a user whom the weighted route sent to the new version keeps
+    reaching it. The new version's answers on the weighted route set the cookie `<cookieName>=<version>`
+    (`Max-Age` = `ttl`), and a route before the weighted one sends requests carrying it to the new
+    version; its DestinationRule subset hashes on a second cookie, `<cookieName>-pod`, so that the user
+    also stays on one of its pods. Istio DestinationRule `consistentHash.httpCookie`, Flagger `sessionAffinity`.
+    """
+    cookie_name: pulumi.Input[_builtins.str]
+    """
+    The cookie's name: an RFC 6265 token (letters, digits and ``!#$%&'*+-.^_`|~``), at most 128
+    characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+    """
+    ttl: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    How long a user stays on the new version after it first served them: a duration in whole hours,
+    minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+
+    Default: "86400s".
+    """
+
+@pulumi.input_type
+class CanarySessionAffinityArgs:
+    def __init__(__self__, *,
+                 cookie_name: pulumi.Input[_builtins.str],
+                 ttl: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Sticky canary (weighted canaries only): a user whom the weighted route sent to the new version keeps
+        reaching it. The new version's answers on the weighted route set the cookie `<cookieName>=<version>`
+        (`Max-Age` = `ttl`), and a route before the weighted one sends requests carrying it to the new
+        version; its DestinationRule subset hashes on a second cookie, `<cookieName>-pod`, so that the user
+        also stays on one of its pods. Istio DestinationRule `consistentHash.httpCookie`, Flagger `sessionAffinity`.
+
+        :param pulumi.Input[_builtins.str] cookie_name: The cookie's name: an RFC 6265 token (letters, digits and ``!#$%&'*+-.^_`|~``), at most 128
+               characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+        :param pulumi.Input[_builtins.str] ttl: How long a user stays on the new version after it first served them: a duration in whole hours,
+               minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+               
+               Default: "86400s".
+        """
+        pulumi.set(__self__, "cookie_name", cookie_name)
+        if ttl is not None:
+            pulumi.set(__self__, "ttl", ttl)
+
+    @_builtins.property
+    @pulumi.getter(name="cookieName")
+    def cookie_name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The cookie's name: an RFC 6265 token (letters, digits and ``!#$%&'*+-.^_`|~``), at most 128
+        characters, without the `__Host-` or `__Secure-` prefix (the mesh sets it without `Secure`).
+        """
+        return pulumi.get(self, "cookie_name")
+
+    @cookie_name.setter
+    def cookie_name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "cookie_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ttl(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        How long a user stays on the new version after it first served them: a duration in whole hours,
+        minutes and seconds (`86400s`, `90m`, `1h30m`), at most 400 days.
+
+        Default: "86400s".
+        """
+        return pulumi.get(self, "ttl")
+
+    @ttl.setter
+    def ttl(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ttl", value)
 
 
 class ContainerArgsDict(TypedDict):
@@ -1081,6 +1188,174 @@ class IstiodChartArgs:
         pulumi.set(self, "version", value)
 
 
+class MeshRevisionAnalysisArgsDict(TypedDict):
+    checks: pulumi.Input[Sequence[pulumi.Input['MeshRevisionAnalysisChecksArgsDict']]]
+    prometheus: NotRequired[pulumi.Input[Optional['MeshRevisionAnalysisPrometheusArgsDict']]]
+    when_unverified: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One of: "refuse", "warn".
+    """
+
+@pulumi.input_type
+class MeshRevisionAnalysisArgs:
+    def __init__(__self__, *,
+                 checks: pulumi.Input[Sequence[pulumi.Input['MeshRevisionAnalysisChecksArgs']]],
+                 prometheus: pulumi.Input[Optional['MeshRevisionAnalysisPrometheusArgs']] = None,
+                 when_unverified: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] when_unverified: One of: "refuse", "warn".
+        """
+        pulumi.set(__self__, "checks", checks)
+        if prometheus is not None:
+            pulumi.set(__self__, "prometheus", prometheus)
+        if when_unverified is not None:
+            pulumi.set(__self__, "when_unverified", when_unverified)
+
+    @_builtins.property
+    @pulumi.getter
+    def checks(self) -> pulumi.Input[Sequence[pulumi.Input['MeshRevisionAnalysisChecksArgs']]]:
+        return pulumi.get(self, "checks")
+
+    @checks.setter
+    def checks(self, value: pulumi.Input[Sequence[pulumi.Input['MeshRevisionAnalysisChecksArgs']]]):
+        pulumi.set(self, "checks", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def prometheus(self) -> pulumi.Input[Optional['MeshRevisionAnalysisPrometheusArgs']]:
+        return pulumi.get(self, "prometheus")
+
+    @prometheus.setter
+    def prometheus(self, value: pulumi.Input[Optional['MeshRevisionAnalysisPrometheusArgs']]):
+        pulumi.set(self, "prometheus", value)
+
+    @_builtins.property
+    @pulumi.getter(name="whenUnverified")
+    def when_unverified(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One of: "refuse", "warn".
+        """
+        return pulumi.get(self, "when_unverified")
+
+    @when_unverified.setter
+    def when_unverified(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "when_unverified", value)
+
+
+class MeshRevisionAnalysisChecksArgsDict(TypedDict):
+    max: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    min: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    query: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    template: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One of: "request-success-rate", "request-duration".
+    """
+    window: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class MeshRevisionAnalysisChecksArgs:
+    def __init__(__self__, *,
+                 max: pulumi.Input[Optional[_builtins.float]] = None,
+                 min: pulumi.Input[Optional[_builtins.float]] = None,
+                 name: pulumi.Input[Optional[_builtins.str]] = None,
+                 query: pulumi.Input[Optional[_builtins.str]] = None,
+                 template: pulumi.Input[Optional[_builtins.str]] = None,
+                 window: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] template: One of: "request-success-rate", "request-duration".
+        """
+        if max is not None:
+            pulumi.set(__self__, "max", max)
+        if min is not None:
+            pulumi.set(__self__, "min", min)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if query is not None:
+            pulumi.set(__self__, "query", query)
+        if template is not None:
+            pulumi.set(__self__, "template", template)
+        if window is not None:
+            pulumi.set(__self__, "window", window)
+
+    @_builtins.property
+    @pulumi.getter
+    def max(self) -> pulumi.Input[Optional[_builtins.float]]:
+        return pulumi.get(self, "max")
+
+    @max.setter
+    def max(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "max", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def min(self) -> pulumi.Input[Optional[_builtins.float]]:
+        return pulumi.get(self, "min")
+
+    @min.setter
+    def min(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "min", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def query(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "query")
+
+    @query.setter
+    def query(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "query", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def template(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One of: "request-success-rate", "request-duration".
+        """
+        return pulumi.get(self, "template")
+
+    @template.setter
+    def template(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "template", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def window(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "window")
+
+    @window.setter
+    def window(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "window", value)
+
+
+class MeshRevisionAnalysisPrometheusArgsDict(TypedDict):
+    address: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class MeshRevisionAnalysisPrometheusArgs:
+    def __init__(__self__, *,
+                 address: pulumi.Input[Optional[_builtins.str]] = None):
+        if address is not None:
+            pulumi.set(__self__, "address", address)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "address", value)
+
+
 class MeshRevisionGatewaysArgsDict(TypedDict):
     name: pulumi.Input[_builtins.str]
     namespace: pulumi.Input[_builtins.str]
@@ -1234,6 +1509,153 @@ class MeshRevisionGatewaysPortsArgs:
     @target_port.setter
     def target_port(self, value: pulumi.Input[_builtins.float]):
         pulumi.set(self, "target_port", value)
+
+
+class MeshRevisionHooksArgsDict(TypedDict):
+    post: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPostArgsDict']]]]]
+    pre: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPreArgsDict']]]]]
+
+@pulumi.input_type
+class MeshRevisionHooksArgs:
+    def __init__(__self__, *,
+                 post: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPostArgs']]]] = None,
+                 pre: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPreArgs']]]] = None):
+        if post is not None:
+            pulumi.set(__self__, "post", post)
+        if pre is not None:
+            pulumi.set(__self__, "pre", pre)
+
+    @_builtins.property
+    @pulumi.getter
+    def post(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPostArgs']]]]:
+        return pulumi.get(self, "post")
+
+    @post.setter
+    def post(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPostArgs']]]]):
+        pulumi.set(self, "post", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def pre(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPreArgs']]]]:
+        return pulumi.get(self, "pre")
+
+    @pre.setter
+    def pre(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionHooksPreArgs']]]]):
+        pulumi.set(self, "pre", value)
+
+
+class MeshRevisionHooksPostArgsDict(TypedDict):
+    name: pulumi.Input[_builtins.str]
+    url: pulumi.Input[_builtins.str]
+    stages: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    timeout_seconds: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+
+@pulumi.input_type
+class MeshRevisionHooksPostArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 url: pulumi.Input[_builtins.str],
+                 stages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None):
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "url", url)
+        if stages is not None:
+            pulumi.set(__self__, "stages", stages)
+        if timeout_seconds is not None:
+            pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def stages(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        return pulumi.get(self, "stages")
+
+    @stages.setter
+    def stages(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "stages", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutSeconds")
+    def timeout_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        return pulumi.get(self, "timeout_seconds")
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "timeout_seconds", value)
+
+
+class MeshRevisionHooksPreArgsDict(TypedDict):
+    name: pulumi.Input[_builtins.str]
+    url: pulumi.Input[_builtins.str]
+    stages: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    timeout_seconds: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+
+@pulumi.input_type
+class MeshRevisionHooksPreArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 url: pulumi.Input[_builtins.str],
+                 stages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None):
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "url", url)
+        if stages is not None:
+            pulumi.set(__self__, "stages", stages)
+        if timeout_seconds is not None:
+            pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def stages(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        return pulumi.get(self, "stages")
+
+    @stages.setter
+    def stages(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "stages", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutSeconds")
+    def timeout_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        return pulumi.get(self, "timeout_seconds")
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "timeout_seconds", value)
 
 
 class MeshRevisionLiveCheckArgsDict(TypedDict):

@@ -21,9 +21,11 @@ __all__ = ['MeshRevisionArgs', 'MeshRevision']
 class MeshRevisionArgs:
     def __init__(__self__, *,
                  version: pulumi.Input[_builtins.str],
+                 analysis: pulumi.Input[Optional['MeshRevisionAnalysisArgs']] = None,
                  chart: pulumi.Input[Optional['IstiodChartArgs']] = None,
                  create_istio_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  gateways: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionGatewaysArgs']]]] = None,
+                 hooks: pulumi.Input[Optional['MeshRevisionHooksArgs']] = None,
                  istio_namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  live_check: pulumi.Input[Optional['MeshRevisionLiveCheckArgs']] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
@@ -34,10 +36,24 @@ class MeshRevisionArgs:
         The set of arguments for constructing a MeshRevision resource.
 
         :param pulumi.Input[_builtins.str] version: The version the mesh runs (before an upgrade: the source).
+        :param pulumi.Input['MeshRevisionAnalysisArgs'] analysis: Metric analysis before `finalize` (seed 001's "verify the upgrade"): checks, each a PromQL query
+               (or the template `request-success-rate` / `request-duration` on Istio's metrics for the mesh's
+               namespaces) with `min`/`max` over a `window`. The queries run against Prometheus when finalize is
+               previewed and applied; the policy `mesh-rollout-analysis-passed` refuses finalize when a check fails
+               or no data came back. Prometheus's address: `prometheus.address` or the stack config
+               `mesh-rollout:prometheusAddress`; credentials only from secret stack config
+               (`mesh-rollout:prometheusBearerToken`, or `prometheusUsername` and `prometheusPassword`).
+               Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
         :param pulumi.Input['IstiodChartArgs'] chart: The istiod chart (install mode).
         :param pulumi.Input[_builtins.bool] create_istio_namespace: Create the control-plane namespace.
                
                Default: true in install mode, false in managed mode.
+        :param pulumi.Input['MeshRevisionHooksArgs'] hooks: HTTP hooks around each stage (Flagger's pre-rollout / confirm-promotion and post-rollout): every `pre`
+               hook of the stage requested is POSTed `{ mesh, phase: "pre-stage", stage, version, to, state }` when the
+               stage is previewed and applied, and the policy `mesh-rollout-hooks-passed` refuses the stage unless each
+               answers 200 within its `timeoutSeconds` (default 10). `post` hooks get `{ ..., phase: "post-stage",
+               applied }` once every child of the stage is applied; a failure fails the update, naming the hook and its
+               answer. `stages` limits a hook to some stages (default: all).
         :param pulumi.Input['MeshRevisionLiveCheckArgs'] live_check: Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
                mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
                the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
@@ -47,12 +63,16 @@ class MeshRevisionArgs:
         :param pulumi.Input[_builtins.str] mode: One of: "install", "managed".
         """
         pulumi.set(__self__, "version", version)
+        if analysis is not None:
+            pulumi.set(__self__, "analysis", analysis)
         if chart is not None:
             pulumi.set(__self__, "chart", chart)
         if create_istio_namespace is not None:
             pulumi.set(__self__, "create_istio_namespace", create_istio_namespace)
         if gateways is not None:
             pulumi.set(__self__, "gateways", gateways)
+        if hooks is not None:
+            pulumi.set(__self__, "hooks", hooks)
         if istio_namespace is not None:
             pulumi.set(__self__, "istio_namespace", istio_namespace)
         if live_check is not None:
@@ -77,6 +97,25 @@ class MeshRevisionArgs:
     @version.setter
     def version(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "version", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def analysis(self) -> pulumi.Input[Optional['MeshRevisionAnalysisArgs']]:
+        """
+        Metric analysis before `finalize` (seed 001's "verify the upgrade"): checks, each a PromQL query
+        (or the template `request-success-rate` / `request-duration` on Istio's metrics for the mesh's
+        namespaces) with `min`/`max` over a `window`. The queries run against Prometheus when finalize is
+        previewed and applied; the policy `mesh-rollout-analysis-passed` refuses finalize when a check fails
+        or no data came back. Prometheus's address: `prometheus.address` or the stack config
+        `mesh-rollout:prometheusAddress`; credentials only from secret stack config
+        (`mesh-rollout:prometheusBearerToken`, or `prometheusUsername` and `prometheusPassword`).
+        Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
+        """
+        return pulumi.get(self, "analysis")
+
+    @analysis.setter
+    def analysis(self, value: pulumi.Input[Optional['MeshRevisionAnalysisArgs']]):
+        pulumi.set(self, "analysis", value)
 
     @_builtins.property
     @pulumi.getter
@@ -112,6 +151,23 @@ class MeshRevisionArgs:
     @gateways.setter
     def gateways(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['MeshRevisionGatewaysArgs']]]]):
         pulumi.set(self, "gateways", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hooks(self) -> pulumi.Input[Optional['MeshRevisionHooksArgs']]:
+        """
+        HTTP hooks around each stage (Flagger's pre-rollout / confirm-promotion and post-rollout): every `pre`
+        hook of the stage requested is POSTed `{ mesh, phase: "pre-stage", stage, version, to, state }` when the
+        stage is previewed and applied, and the policy `mesh-rollout-hooks-passed` refuses the stage unless each
+        answers 200 within its `timeoutSeconds` (default 10). `post` hooks get `{ ..., phase: "post-stage",
+        applied }` once every child of the stage is applied; a failure fails the update, naming the hook and its
+        answer. `stages` limits a hook to some stages (default: all).
+        """
+        return pulumi.get(self, "hooks")
+
+    @hooks.setter
+    def hooks(self, value: pulumi.Input[Optional['MeshRevisionHooksArgs']]):
+        pulumi.set(self, "hooks", value)
 
     @_builtins.property
     @pulumi.getter(name="istioNamespace")
@@ -185,9 +241,11 @@ class MeshRevision(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 analysis: pulumi.Input[Optional[Union['MeshRevisionAnalysisArgs', 'MeshRevisionAnalysisArgsDict']]] = None,
                  chart: pulumi.Input[Optional[Union['IstiodChartArgs', 'IstiodChartArgsDict']]] = None,
                  create_istio_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  gateways: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionGatewaysArgs', 'MeshRevisionGatewaysArgsDict']]]]] = None,
+                 hooks: pulumi.Input[Optional[Union['MeshRevisionHooksArgs', 'MeshRevisionHooksArgsDict']]] = None,
                  istio_namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  live_check: pulumi.Input[Optional[Union['MeshRevisionLiveCheckArgs', 'MeshRevisionLiveCheckArgsDict']]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
@@ -202,10 +260,24 @@ class MeshRevision(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Union['MeshRevisionAnalysisArgs', 'MeshRevisionAnalysisArgsDict']] analysis: Metric analysis before `finalize` (seed 001's "verify the upgrade"): checks, each a PromQL query
+               (or the template `request-success-rate` / `request-duration` on Istio's metrics for the mesh's
+               namespaces) with `min`/`max` over a `window`. The queries run against Prometheus when finalize is
+               previewed and applied; the policy `mesh-rollout-analysis-passed` refuses finalize when a check fails
+               or no data came back. Prometheus's address: `prometheus.address` or the stack config
+               `mesh-rollout:prometheusAddress`; credentials only from secret stack config
+               (`mesh-rollout:prometheusBearerToken`, or `prometheusUsername` and `prometheusPassword`).
+               Without an address the gate is "not verified": `whenUnverified` warns (the default then) or refuses.
         :param pulumi.Input[Union['IstiodChartArgs', 'IstiodChartArgsDict']] chart: The istiod chart (install mode).
         :param pulumi.Input[_builtins.bool] create_istio_namespace: Create the control-plane namespace.
                
                Default: true in install mode, false in managed mode.
+        :param pulumi.Input[Union['MeshRevisionHooksArgs', 'MeshRevisionHooksArgsDict']] hooks: HTTP hooks around each stage (Flagger's pre-rollout / confirm-promotion and post-rollout): every `pre`
+               hook of the stage requested is POSTed `{ mesh, phase: "pre-stage", stage, version, to, state }` when the
+               stage is previewed and applied, and the policy `mesh-rollout-hooks-passed` refuses the stage unless each
+               answers 200 within its `timeoutSeconds` (default 10). `post` hooks get `{ ..., phase: "post-stage",
+               applied }` once every child of the stage is applied; a failure fails the update, naming the hook and its
+               answer. `stages` limits a hook to some stages (default: all).
         :param pulumi.Input[Union['MeshRevisionLiveCheckArgs', 'MeshRevisionLiveCheckArgsDict']] live_check: Safety checks against the live cluster: during an upgrade, the ledger's provider reads the pods of the
                mesh's namespaces with `kubeconfig` (a file path; read access to pods) at every preview and update, and
                the policy pack refuses finalize while any pod runs the old revision's sidecar, naming the pods and
@@ -240,9 +312,11 @@ class MeshRevision(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 analysis: pulumi.Input[Optional[Union['MeshRevisionAnalysisArgs', 'MeshRevisionAnalysisArgsDict']]] = None,
                  chart: pulumi.Input[Optional[Union['IstiodChartArgs', 'IstiodChartArgsDict']]] = None,
                  create_istio_namespace: pulumi.Input[Optional[_builtins.bool]] = None,
                  gateways: pulumi.Input[Optional[Sequence[pulumi.Input[Union['MeshRevisionGatewaysArgs', 'MeshRevisionGatewaysArgsDict']]]]] = None,
+                 hooks: pulumi.Input[Optional[Union['MeshRevisionHooksArgs', 'MeshRevisionHooksArgsDict']]] = None,
                  istio_namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  live_check: pulumi.Input[Optional[Union['MeshRevisionLiveCheckArgs', 'MeshRevisionLiveCheckArgsDict']]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
@@ -261,9 +335,11 @@ class MeshRevision(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = MeshRevisionArgs.__new__(MeshRevisionArgs)
 
+            __props__.__dict__["analysis"] = analysis
             __props__.__dict__["chart"] = chart
             __props__.__dict__["create_istio_namespace"] = create_istio_namespace
             __props__.__dict__["gateways"] = gateways
+            __props__.__dict__["hooks"] = hooks
             __props__.__dict__["istio_namespace"] = istio_namespace
             __props__.__dict__["live_check"] = live_check
             __props__.__dict__["mode"] = mode
@@ -285,6 +361,14 @@ class MeshRevision(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter
+    def analysis(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The metric analysis before finalize in words (each check's value and threshold), or why there is none.
+        """
+        return pulumi.get(self, "analysis")
 
     @_builtins.property
     @pulumi.getter(name="dataPlane")
