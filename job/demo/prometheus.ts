@@ -10,8 +10,9 @@ import http from "node:http";
 import net, { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { PACKAGE_ROOT } from "../../cli/engine";
 
-const REPO_ROOT = path.resolve(__dirname, "../../..");
+const REPO_ROOT = PACKAGE_ROOT;
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 const STDERR_KEEP = 16_000;

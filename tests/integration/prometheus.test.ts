@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
-import { query, RunningPrometheus, startPrometheus } from "./prometheus/prometheus";
-import { IstioMetricsServer, serveIstioMetrics } from "./prometheus/istio-metrics";
+import { query, RunningPrometheus, startPrometheus } from "../../job/demo/prometheus";
+import { IstioMetricsServer, serveIstioMetrics } from "../../job/demo/istio-metrics";
 
 const WINDOW = "20s";
 const successRate = (workload: string) =>
