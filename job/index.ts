@@ -38,6 +38,14 @@ function main() {
                 { name: "mesh-canary", moveAt: "controlPlane" },
             ],
             gateways: [{ name: "ingressgateway", namespace: "istio-ingress" }],
+            // Verify before finalize (seed 001): Istio's success rate and p99 of the mesh's namespaces, from
+            // the Prometheus of mesh-rollout:prometheusAddress (the story starts one); without it, "not verified".
+            analysis: {
+                checks: [
+                    { template: "request-success-rate", window: "20s" },
+                    { name: "p99", template: "request-duration", window: "20s", max: 500 },
+                ],
+            },
         },
         { providers, dependsOn: [...bookinfo, ingressNamespace] },
     );
@@ -81,7 +89,7 @@ function main() {
     // The application the canary release works on.
     appObjects(provider, mesh, config.canaryWeight);
 
-    return { revisions: mesh.revisions, tags: mesh.tags, stage: mesh.stage, stillOnOldRevision: mesh.stillOnOldRevision, plan: mesh.plan };
+    return { revisions: mesh.revisions, tags: mesh.tags, stage: mesh.stage, stillOnOldRevision: mesh.stillOnOldRevision, plan: mesh.plan, analysis: mesh.analysis };
 }
 
 let outputs: ReturnType<typeof main> | undefined;
@@ -99,3 +107,4 @@ export const tags = outputs?.tags;
 export const stage = outputs?.stage;
 export const stillOnOldRevision = outputs?.stillOnOldRevision;
 export const plan = outputs?.plan;
+export const analysis = outputs?.analysis;

@@ -8,6 +8,8 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { commandOutput, engineBinDir, engineEnv, eventCollector, MESH_ROLLOUT_PACK, OperationResult, PACKAGE_ROOT } from "../cli/engine";
 import { planUpgrade } from "../domain";
 import { describeChanges, describeVerdicts, renderSummary, StepOutcome } from "./report";
+import { IstioMetricsServer, serveIstioMetrics } from "./demo/istio-metrics";
+import { query, RunningPrometheus, startPrometheus } from "./demo/prometheus";
 
 export interface StoryStep {
     readonly slug: string;
@@ -16,6 +18,8 @@ export interface StoryStep {
     readonly config: Readonly<Record<string, string | undefined>>;
     /** The story shows this step being refused by the policy pack. */
     readonly expectRefused?: boolean;
+    /** The mesh's traffic (served to the story's Prometheus) before this step: its analysis judges it. */
+    readonly traffic?: "healthy" | "failing";
 }
 
 export const STORY: readonly StoryStep[] = [
@@ -26,7 +30,14 @@ export const STORY: readonly StoryStep[] = [
     },
     { slug: "controlPlane", title: "Canary upgrade to 1.14.5, stage controlPlane: new revision beside the old", config: { upgradeTo: "1.14.5", stage: "controlPlane" } },
     { slug: "dataPlane", title: "Stage dataPlane: namespaces, gateway and the stable tag move to 1-14-5", config: { stage: "dataPlane" } },
-    { slug: "finalize", title: "Stage finalize: the old revision goes offline", config: { stage: "finalize" } },
+    {
+        slug: "finalize-refused",
+        title: "Stage finalize while bookinfo answers 30% of requests with 5xx: the metric analysis refuses it",
+        config: { stage: "finalize" },
+        traffic: "failing",
+        expectRefused: true,
+    },
+    { slug: "finalize", title: "Stage finalize, traffic healthy again: the analysis passes, the old revision goes offline", config: { stage: "finalize" }, traffic: "healthy" },
     { slug: "sidecar-hot-upgrade", title: "Hot-upgrade the payments sidecar to catalog version 1.0.1", config: { sidecarVersion: "1.0.1" } },
     { slug: "canary-release", title: "Canary release of reviews v2 at 20% of traffic", config: { canaryWeight: "20" } },
     {
@@ -155,6 +166,47 @@ async function previewNoChanges(stack: Stack): Promise<OperationResult> {
     }
 }
 
+/** The mesh's demo traffic: Istio's metrics served for its workloads, scraped by a real Prometheus (Debian's package). */
+interface DemoTraffic {
+    readonly prometheus: RunningPrometheus;
+    readonly metrics: IstioMetricsServer;
+}
+
+const WORKLOADS = [
+    { namespace: "bookinfo", workload: "productpage" },
+    { namespace: "reviews", workload: "reviews" },
+];
+const SUCCESS_RATE = `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"bookinfo|reviews",response_code!~"5.*"}[20s])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"bookinfo|reviews"}[20s])) * 100`;
+
+async function startDemoTraffic(): Promise<DemoTraffic> {
+    const metrics = await serveIstioMetrics();
+    try {
+        return { metrics, prometheus: await startPrometheus({ targets: [metrics.target] }) };
+    } catch (e) {
+        await metrics.close();
+        throw e;
+    }
+}
+
+/** Sets the traffic and waits until Prometheus's success rate over the analysis window shows it. */
+async function setTraffic(demo: DemoTraffic, traffic: "healthy" | "failing"): Promise<void> {
+    for (const w of WORKLOADS) {
+        demo.metrics.setWorkload({ ...w, rps: 20, errorRatio: traffic === "healthy" ? 0 : 0.3, latencyMs: 40 });
+    }
+    const until = Date.now() + 120_000;
+    for (;;) {
+        const { value } = await query(demo.prometheus.url, SUCCESS_RATE);
+        if (value !== undefined && (traffic === "healthy" ? value >= 99.9 : value < 80)) {
+            console.log(`   traffic: ${traffic}; success rate over 20s in Prometheus: ${value.toFixed(1)}%`);
+            return;
+        }
+        if (Date.now() > until) {
+            throw new Error(`the story's Prometheus did not show ${traffic} traffic within 120 s (last success rate: ${value ?? "no data"})`);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}
+
 /** The plan in words for the step's upgrade, from the config it will run with. */
 function planWords(config: Record<string, string | undefined>): string {
     if (config.upgradeTo === undefined || config.stage === undefined) {
@@ -170,11 +222,34 @@ export async function runStory(argv: readonly string[], paths: StoryPaths = DEFA
     console.log(`mesh-rollout story: ${STORY.length} ordered stack updates, policy pack ${path.relative(PACKAGE_ROOT, MESH_ROLLOUT_PACK)}`);
     console.log(kubeconfig ? `Target: the cluster of ${kubeconfig}` : "Target: no cluster; manifests rendered to out/ (Kubernetes provider renderYamlToDirectory)");
     const stack = await openStack(paths, kubeconfig, istiodValues);
+    // The analysis before finalize needs a Prometheus: the story starts one (Debian's package, fetched by
+    // scripts/prometheus) scraping the mesh's demo traffic. Without it the gate steps cannot be shown.
+    let demo: DemoTraffic | undefined;
+    try {
+        demo = await startDemoTraffic();
+        await stack.setConfig("mesh-rollout:prometheusAddress", { value: demo.prometheus.url });
+        console.log(`Prometheus: ${demo.prometheus.url} (pid ${demo.prometheus.pid}), scraping the mesh's demo traffic at ${demo.metrics.target}`);
+    } catch (e) {
+        console.log(`Prometheus: not available (${(e instanceof Error ? e.message : String(e)).split("\n")[0]}); the analysis steps are skipped and finalize runs "not verified"`);
+    }
+    try {
+        return await tellStory(stack, demo, kubeconfig, outDir);
+    } finally {
+        await demo?.prometheus.stop();
+        await demo?.metrics.close();
+    }
+}
+
+async function tellStory(stack: Stack, demo: DemoTraffic | undefined, kubeconfig: string | undefined, outDir: string): Promise<number> {
+    const story = STORY.filter((s) => demo !== undefined || !(s.traffic !== undefined && s.expectRefused));
     const outcomes: StepOutcome[] = [];
     const config: Record<string, string | undefined> = {};
-    for (const [i, step] of STORY.entries()) {
+    for (const [i, step] of story.entries()) {
         Object.assign(config, step.config);
-        console.log(`\n== Step ${i + 1}/${STORY.length}: ${step.title}`);
+        console.log(`\n== Step ${i + 1}/${story.length}: ${step.title}`);
+        if (demo !== undefined && step.traffic !== undefined) {
+            await setTraffic(demo, step.traffic);
+        }
         console.log(`   plan: ${planWords(config)}`);
         const result = await applyStep(stack, step);
         const refusedByPolicy = !result.ok && result.violations.some((v) => v.level === "mandatory");
@@ -213,7 +288,7 @@ export async function runStory(argv: readonly string[], paths: StoryPaths = DEFA
         }
     }
     console.log(`\n${renderSummary(outcomes)}`);
-    const asExpected = outcomes.length === STORY.length && outcomes.every((o) => o.result === o.expected);
+    const asExpected = outcomes.length === story.length && outcomes.every((o) => o.result === o.expected);
     console.log(
         asExpected
             ? `\nThe story ran as expected. Manifests of each applied stage: ${path.relative(process.cwd(), outDir) || "out"}/<NN>-<step>/`

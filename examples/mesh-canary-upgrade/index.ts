@@ -65,6 +65,18 @@ const mesh = new MeshRevision(
             { name: "payments", tag: "stable" },
         ],
         gateways: [{ name: "ingressgateway", namespace: "istio-ingress", replicas: 2 }],
+        // Verify before finalize (issue 14): Istio's success rate and p99 for the mesh's namespaces, read from
+        // the Prometheus of `pulumi config set mesh-rollout:prometheusAddress http://...:9090` (a token:
+        // `pulumi config set --secret mesh-rollout:prometheusBearerToken ...`). Without an address the gate
+        // says "not verified" and warns; set whenUnverified: "refuse" to require the evidence.
+        analysis: {
+            checks: [
+                { template: "request-success-rate", window: "5m" },
+                { name: "p99", template: "request-duration", window: "5m", max: 500 },
+            ],
+        },
+        // A pre-stage hook (Flagger's confirm-promotion): finalize only when it answers 200.
+        ...(config.get("finalizeHook") !== undefined ? { hooks: { pre: [{ name: "confirm-finalize", url: config.require("finalizeHook"), stages: ["finalize" as const] }] } } : {}),
     },
     { providers: { kubernetes: provider }, dependsOn: [...apps, ingressNamespace] },
 );
@@ -74,3 +86,4 @@ export const tags = mesh.tags;
 export const appliedStage = mesh.stage;
 export const stillOnOldRevision = mesh.stillOnOldRevision;
 export const plan = mesh.plan;
+export const analysis = mesh.analysis;

@@ -30,7 +30,7 @@ describe("the main job (npm start -- --kubeconfig) against a real API server", f
         fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    it("applies the story's six updates to the cluster and refuses the seventh", async () => {
+    it("applies the story's six updates to the cluster and refuses the two it should (finalize on failing metrics, the jump)", async () => {
         const { code, output } = await npmStart(["--kubeconfig", c.kubeconfig, "--istiod-values", JSON.stringify(c.injectionValues)], {
             ...process.env,
             MESH_ROLLOUT_STORY_DIR: tmp,
@@ -39,6 +39,7 @@ describe("the main job (npm start -- --kubeconfig) against a real API server", f
         assert.equal(code, 0, output.slice(-6000));
         assert.match(output, /Target: the cluster of /);
         assert.match(output, /REFUSED mesh-rollout-version-jump/);
+        assert.match(output, /REFUSED mesh-rollout-analysis-passed/);
         const kube = c.kube;
         // finalize ran: only the new control plane is left, and bookinfo is on it.
         const istiods = (await kube.list("/apis/apps/v1/namespaces/istio-system/deployments")).map((d) => d.metadata.name);

@@ -13,7 +13,7 @@ describe("the main job (npm start) on the real engine", function () {
         fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
     });
 
-    it("tells the whole story: install, three stages, a sidecar hot upgrade, a canary step and one refused change", async () => {
+    it("tells the whole story: install, three stages (finalize refused by the metric analysis first), a sidecar hot upgrade, a canary step and a refused jump", async () => {
         const lines: string[] = [];
         const log = console.log;
         console.log = (...args: unknown[]) => lines.push(args.join(" "));
@@ -31,7 +31,7 @@ describe("the main job (npm start) on the real engine", function () {
             .sort();
         assert.deepEqual(
             snapshots,
-            STORY.filter((s) => !s.expectRefused).map((s, i) => `${String(i + 1).padStart(2, "0")}-${s.slug}`),
+            STORY.flatMap((s, i) => (s.expectRefused ? [] : [`${String(i + 1).padStart(2, "0")}-${s.slug}`])),
         );
         const files = (step: string) => fs.readdirSync(path.join(tmp, "out", step, "1-manifest"));
         assert.ok(
@@ -39,10 +39,15 @@ describe("the main job (npm start) on the real engine", function () {
             files("01-install").join(", "),
         );
         assert.ok(files("02-controlPlane").some((f) => f.includes("istiod-1-14-5")));
-        assert.ok(!files("04-finalize").some((f) => f.includes("istiod-1-12-4")));
+        assert.ok(!files("05-finalize").some((f) => f.includes("istiod-1-12-4")));
+        // The metric analysis against the story's Prometheus: refused on failing traffic, passed on healthy.
+        assert.match(text, /traffic: failing; success rate over 20s in Prometheus: (6|7)\d\.\d%/);
+        assert.match(text, /REFUSED mesh-rollout-analysis-passed: .*request-success-rate = (6|7)\d(\.\d+)? \(min 99, over 20s\): FAILED/);
+        assert.match(text, /\| 4 +\| finalize-refused +\| refused +\|/);
+        assert.match(text, /\| 5 +\| finalize +\| applied +\|/);
         assert.match(text, /REFUSED mesh-rollout-version-jump: .*'upgrade\.to' 1\.17\.0 skips minor versions 1\.15 and 1\.16 from 1\.14\.5/);
         assert.match(text, /\| # +\| step +\| result +\| changes +\| policy verdicts +\| manifests +\|/);
-        assert.match(text, /\| 7 +\| refused-jump +\| refused +\|/);
+        assert.match(text, /\| 8 +\| refused-jump +\| refused +\|/);
         assert.match(text, /The story ran as expected\./);
         // Every applied step is settled: previewed again with --expect-no-changes, nothing is left.
         const applied = STORY.filter((s) => !s.expectRefused).length;
