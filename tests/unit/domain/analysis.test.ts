@@ -101,7 +101,10 @@ describe("metric analysis (issue 14): checks, templates, verdict", () => {
             refusal({ checks: [{ template: "request-duration" }] }, "ftp://p"),
             /^'mesh-rollout:prometheusAddress' ftp:\/\/p is not an http\(s\) address without credentials\./,
         );
-        assert.match(refusal({ checks: [{ template: "p95" }] }), /^'args\.analysis\.checks\[0\]\.template' p95 is not an allowed value\. Use one of: request-success-rate, request-duration\. Or give a query of your own/);
+        assert.match(
+            refusal({ checks: [{ template: "p95" }] }),
+            /^'args\.analysis\.checks\[0\]\.template' p95 is not an allowed value\. Use one of: request-success-rate, request-duration\. Or give a query of your own/,
+        );
     });
 
     it("MeshRevision takes analysis with its mesh's namespaces as the templates' target", () => {
