@@ -4,6 +4,9 @@ import { CANARY_RELEASE_TYPE } from "../provider";
 import { assertArgsObject } from "../domain";
 import { CanaryLayout, layoutCanary, parseCanarySpec } from "../domain/canary";
 import { canaryDeployment, destinationRule, virtualService } from "./canary-objects";
+import { AnalysisInput, AnalysisSpec, CanaryProgress, defaultRouteShare, parseAnalysis, verdictWords } from "../domain/analysis";
+import { CanaryProgressRecord } from "./ledger";
+import { prometheusCredentials } from "./mesh-revision";
 import { CanaryReleaseInput, extractSecretEnv, SecretEnv } from "./canary-secret-env";
 
 export { CANARY_RELEASE_TYPE } from "../provider";
@@ -12,7 +15,16 @@ export { CANARY_RELEASE_TYPE } from "../provider";
  * Arguments of {@link CanaryRelease}: KubeSphere's canary release task (seed 003) as plain values,
  * typically from stack config. See docs/canary-release.md for every setting and its default.
  */
-export type CanaryReleaseArgs = CanaryReleaseInput;
+export type CanaryReleaseArgs = CanaryReleaseInput & {
+    /**
+     * Metric analysis before the next weight step (a larger share for the new version) and before promotion,
+     * once the new version has had traffic: checks as MeshRevision's (`request-success-rate` and
+     * `request-duration` measure the new version's Deployment). The queries run against the Prometheus of
+     * `mesh-rollout:prometheusAddress` when the change is previewed and applied; `mesh-rollout-analysis-passed`
+     * refuses the change while a check fails. The routes wait for its record.
+     */
+    readonly analysis?: AnalysisInput;
+};
 
 /**
  * One service's release of a new version beside its current one: the new version's Deployment, an
@@ -29,6 +41,8 @@ export class CanaryRelease extends pulumi.ComponentResource {
     readonly traffic: pulumi.Output<string>;
     /** The new version's Deployment. */
     readonly deploymentName: pulumi.Output<string>;
+    /** The metric analysis before this change in words, or why there is none. */
+    readonly analysis: pulumi.Output<string>;
 
     constructor(name: string, args: CanaryReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated before registering, so that a refused release leaves nothing behind in the plan.
@@ -38,17 +52,42 @@ export class CanaryRelease extends pulumi.ComponentResource {
             "CanaryRelease",
             '{ namespace: "shop", service: { name: "reviews", currentVersion: "v1" }, newVersion: { version: "v2", containers: [...] }, traffic: { kind: "canary", weight: 20 } }',
         );
-        const { args: plain, secret } = extractSecretEnv(args);
+        const { analysis: analysisArgs, ...releaseArgs } = args;
+        const { args: plain, secret } = extractSecretEnv(releaseArgs);
         const spec = parseCanarySpec({ ...(plain as object), taskName: args.taskName ?? name }, "args");
         const layout = layoutCanary(spec);
+        const config = new pulumi.Config("mesh-rollout");
+        const analysisSpec: AnalysisSpec | undefined =
+            analysisArgs === undefined
+                ? undefined
+                : parseAnalysis(analysisArgs, "args.analysis", { namespaces: [layout.namespace], workload: layout.deploymentName }, config.get("prometheusAddress"));
         super(CANARY_RELEASE_TYPE, name, {}, opts);
-        createCanaryChildren(this, name, layout, canaryDeployment(spec, layout), secret);
+        const progress: CanaryProgress = { newVersion: layout.newVersion, traffic: layout.traffic, newShare: defaultRouteShare(layout.http, layout.newVersion) };
+        const record =
+            analysisSpec === undefined
+                ? undefined
+                : new CanaryProgressRecord(
+                      `${name}-progress`,
+                      { key: `${layout.namespace}/${layout.service}`, state: progress, analysis: { spec: analysisSpec, credentials: prometheusCredentials(config) } },
+                      { parent: this },
+                  );
+        createCanaryChildren(this, name, layout, canaryDeployment(spec, layout), secret, record);
+        this.analysis =
+            record === undefined
+                ? pulumi.output("no analysis configured")
+                : record.verdict.apply((v) => {
+                      if (v === null || v === undefined) {
+                          return "no analysis for this change: it runs before a larger share and before promotion, once the new version has had traffic";
+                      }
+                      (v.passed ? pulumi.log.info : pulumi.log.warn)(`mesh-rollout: ${verdictWords(v)}`, this);
+                      return verdictWords(v);
+                  });
 
         this.routing = pulumi.output(layout.routing);
         this.subsets = pulumi.output([...layout.subsets]);
         this.traffic = pulumi.output(layout.traffic);
         this.deploymentName = pulumi.output(layout.deploymentName);
-        this.registerOutputs({ routing: this.routing, subsets: this.subsets, traffic: this.traffic, deploymentName: this.deploymentName });
+        this.registerOutputs({ routing: this.routing, subsets: this.subsets, traffic: this.traffic, deploymentName: this.deploymentName, analysis: this.analysis });
     }
 }
 
@@ -61,7 +100,16 @@ export class CanaryRelease extends pulumi.ComponentResource {
  *   provider awaits until the new pods are ready;
  * - `paused`: the VirtualService keeps the routes last applied (`ignoreChanges` on `spec.http`).
  */
-function createCanaryChildren(parent: pulumi.Resource, name: string, layout: CanaryLayout, deploymentObject: ReturnType<typeof canaryDeployment>, secret?: SecretEnv): void {
+function createCanaryChildren(
+    parent: pulumi.Resource,
+    name: string,
+    layout: CanaryLayout,
+    deploymentObject: ReturnType<typeof canaryDeployment>,
+    secret?: SecretEnv,
+    gate?: pulumi.Resource,
+): void {
+    // With an analysis, the routes and subsets wait for its record: the policy judges it first.
+    const gated = gate === undefined ? [] : [gate];
     // Output env values live in a Secret the Deployment references; it exists before the pods start.
     const envSecret =
         secret === undefined
@@ -76,7 +124,7 @@ function createCanaryChildren(parent: pulumi.Resource, name: string, layout: Can
                   { parent },
               );
     const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentObject, { parent, ...(envSecret !== undefined ? { dependsOn: [envSecret] } : {}) });
-    const waitFor = layout.routesWaitForReady ? [deployment] : [];
+    const waitFor = [...(layout.routesWaitForReady ? [deployment] : []), ...gated];
     const routeOpts = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
         parent,
         dependsOn,
@@ -84,9 +132,9 @@ function createCanaryChildren(parent: pulumi.Resource, name: string, layout: Can
     });
     if (layout.subsetsAfterRoutes) {
         const vs = new k8s.apiextensions.CustomResource(`${name}-virtualservice`, virtualService(layout), routeOpts(waitFor));
-        new k8s.apiextensions.CustomResource(`${name}-destinationrule`, destinationRule(layout), { parent, dependsOn: [vs] });
+        new k8s.apiextensions.CustomResource(`${name}-destinationrule`, destinationRule(layout), { parent, dependsOn: [vs, ...gated] });
     } else {
-        const dr = new k8s.apiextensions.CustomResource(`${name}-destinationrule`, destinationRule(layout), { parent });
+        const dr = new k8s.apiextensions.CustomResource(`${name}-destinationrule`, destinationRule(layout), { parent, dependsOn: gated });
         new k8s.apiextensions.CustomResource(`${name}-virtualservice`, virtualService(layout), routeOpts([dr, ...waitFor]));
     }
 }

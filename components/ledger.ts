@@ -3,7 +3,8 @@ import type { MeshLedgerState } from "../domain";
 import type { DataPlaneObservation, LiveGate } from "../domain/data-plane";
 import type { AnalysisSpec, AnalysisVerdict } from "../domain/analysis";
 import type { HooksSpec, HooksVerdict } from "../domain/hooks";
-import { MESH_LEDGER_KIND, MESH_STAGE_APPLIED_KIND, StateRecord } from "../provider";
+import { CANARY_PROGRESS_KIND, MESH_LEDGER_KIND, MESH_STAGE_APPLIED_KIND, StateRecord } from "../provider";
+import type { CanaryProgress } from "../domain/analysis";
 
 export { MESH_LEDGER_KIND, MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE } from "../provider";
 
@@ -56,5 +57,23 @@ export class MeshUpgradeLedger extends StateRecord {
             },
             opts,
         );
+    }
+}
+
+/**
+ * How far a canary release has got (`mesh-rollout:index:CanaryProgressRecord`), with its metric analysis:
+ * the provider runs the checks when the new version's share grows or it is promoted, and the policy pack
+ * refuses the change when they fail. The routes wait for it.
+ */
+export class CanaryProgressRecord extends StateRecord {
+    /** The analysis verdict before this change (null when the change needs none). */
+    declare readonly verdict: pulumi.Output<AnalysisVerdict | null | undefined>;
+
+    constructor(
+        name: string,
+        args: { key: string; state: CanaryProgress; analysis: { spec: AnalysisSpec; credentials: pulumi.Input<Record<string, string>> } },
+        opts?: pulumi.CustomResourceOptions,
+    ) {
+        super(CANARY_PROGRESS_KIND, name, { key: args.key, state: args.state as unknown as Record<string, unknown>, extra: { analysis: args.analysis, verdict: undefined } }, opts);
     }
 }

@@ -154,7 +154,7 @@ export class MeshRevision extends pulumi.ComponentResource {
 }
 
 /** Prometheus credentials from the stack config, as one secret (whether or not each was stored as one). */
-function prometheusCredentials(config: pulumi.Config): pulumi.Output<Record<string, string>> {
+export function prometheusCredentials(config: pulumi.Config): pulumi.Output<Record<string, string>> {
     const token = config.getSecret("prometheusBearerToken");
     const username = config.get("prometheusUsername");
     const password = config.getSecret("prometheusPassword");

@@ -313,3 +313,42 @@ export function verdictWords(v: AnalysisVerdict): string {
     const failed = v.checks.filter((c) => !c.passed).length;
     return `analysis before ${v.before} at ${v.at}: ${failed === 0 ? "passed" : `${failed} of ${v.checks.length} checks FAILED`}: ${v.checks.map(describeCheck).join("; ")}`;
 }
+
+/** What a canary release's analysis record carries as its state: how far the new version has got. */
+export interface CanaryProgress {
+    readonly newVersion: string;
+    /** The kind of routing (`canary-weight`, `promoted`, ...). */
+    readonly traffic: string;
+    /** The share of the default route on the new version, in percent. */
+    readonly newShare: number;
+}
+
+/** Kinds of routing under which the new version receives some requests (or a copy) beyond its default-route share. */
+const SEES_TRAFFIC = new Set(["canary-match", "mirror"]);
+
+/** The share of the default (last) route on `subset`, in percent. */
+export function defaultRouteShare(http: readonly { route?: readonly { destination: { subset?: string }; weight?: number }[] }[], subset: string): number {
+    const last = http[http.length - 1]?.route ?? [];
+    const total = last.reduce((n, r) => n + (r.weight ?? (last.length === 1 ? 100 : 0)), 0) || 100;
+    const mine = last.filter((r) => r.destination.subset === subset).reduce((n, r) => n + (r.weight ?? (last.length === 1 ? 100 : 0)), 0);
+    return Math.round((mine * 100) / total);
+}
+
+/**
+ * Which gate a canary's change stands before, or undefined when there is nothing to judge: the analysis
+ * runs before a larger share for the new version (the next weight step) and before promotion, once the
+ * new version has had traffic to judge (a first step from 0% has none).
+ */
+export function canaryGateBefore(prior: CanaryProgress | null, next: CanaryProgress): string | undefined {
+    if (prior === null || prior.newVersion !== next.newVersion || prior.traffic === "promoted") {
+        return undefined;
+    }
+    const hadTraffic = prior.newShare > 0 || SEES_TRAFFIC.has(prior.traffic);
+    if (!hadTraffic) {
+        return undefined;
+    }
+    if (next.traffic === "promoted") {
+        return "promotion";
+    }
+    return next.newShare > prior.newShare ? `the step to ${next.newShare}%` : undefined;
+}

@@ -16,13 +16,14 @@ import { SidecarVersion } from "../components/sidecar-version";
 import { MeshRolloutValidationError } from "../domain/errors";
 import type { DataPlaneObservation } from "../domain/data-plane";
 import { ImageUsers, InjectionSwap, observeDataPlane as readDataPlane, observeImageUsers as readImageUsers, releaseSwappedLabel, swapInjectionLabel } from "./live";
-import { analysisVerdict, AnalysisSpec, AnalysisVerdict, judgeCheck, QueryAnswer } from "../domain/analysis";
+import { analysisVerdict, AnalysisSpec, AnalysisVerdict, CanaryProgress, canaryGateBefore, judgeCheck, QueryAnswer } from "../domain/analysis";
 import { PrometheusEndpoint, queryPrometheus } from "./prometheus";
 import { describeHook, HookAnswer, Hook, hooksFor, HooksSpec, HooksVerdict, judgeHook } from "../domain/hooks";
 import type { CanaryStage } from "../domain/stages";
 import { callHook } from "./hooks";
 import { canonicalJson, checkRecord, diffRecord, recordOutputs } from "./state-record";
 import {
+    CANARY_PROGRESS_TYPE,
     CANARY_RELEASE_TYPE,
     MESH_LEDGER_TYPE,
     MESH_REVISION_TYPE,
@@ -134,7 +135,7 @@ const COMPONENTS: Record<string, { readonly create: ComponentFactory; readonly o
         create: (n, a, o) => new MeshRevision(n, a, o),
         outputs: ["revisions", "tags", "stillOnOldRevision", "stage", "plan", "podsOnOldRevision", "dataPlane", "analysis"],
     },
-    [CANARY_RELEASE_TYPE]: { create: (n, a, o) => new CanaryRelease(n, a, o), outputs: ["routing", "subsets", "traffic", "deploymentName"] },
+    [CANARY_RELEASE_TYPE]: { create: (n, a, o) => new CanaryRelease(n, a, o), outputs: ["routing", "subsets", "traffic", "deploymentName", "analysis"] },
     [SIDECAR_VERSION_TYPE]: { create: (n, a, o) => new SidecarVersion(n, a, o), outputs: ["version", "image", "digest", "catalogObject"] },
     [SIDECAR_SET_UPGRADE_TYPE]: { create: (n, a, o) => new SidecarSetUpgrade(n, a, o), outputs: ["sidecarSets", "version"] },
 };
@@ -204,6 +205,9 @@ export class MeshRolloutProvider implements provider.Provider {
             if (inputs.hooks !== undefined && inputs.hooks !== null) {
                 inputs.preHooks = await this.preHooks(olds, inputs);
             }
+        } else if (type === CANARY_PROGRESS_TYPE) {
+            const before = canaryGateBefore((inputs.prior ?? null) as CanaryProgress | null, inputs.state as unknown as CanaryProgress);
+            inputs.verdict = before === undefined ? null : await this.gate(olds, inputs, before);
         } else if (type === SIDECAR_VERSION_RECORD_TYPE) {
             inputs.usedBy = await this.observeUsers(inputs);
         }
@@ -216,14 +220,16 @@ export class MeshRolloutProvider implements provider.Provider {
      */
     private async analyze(olds: Record<string, unknown> | undefined, inputs: Record<string, unknown>): Promise<AnalysisVerdict | null> {
         const state = inputs.state as { upgrade?: { stage?: unknown } | null };
-        if (state.upgrade?.stage !== "finalize") {
-            return null;
-        }
+        return state.upgrade?.stage === "finalize" ? this.gate(olds, inputs, "finalize") : null;
+    }
+
+    /** A gate's verdict: the one a re-run of the same state passed with, else the analysis run now. */
+    private async gate(olds: Record<string, unknown> | undefined, inputs: Record<string, unknown>, before: string): Promise<AnalysisVerdict> {
         const old = olds?.verdict as AnalysisVerdict | null | undefined;
         if (old?.passed === true && canonicalJson(olds?.state ?? null) === canonicalJson(inputs.state)) {
             return old;
         }
-        return this.runAnalysis(inputs.analysis as { spec?: AnalysisSpec; credentials?: unknown }, "finalize");
+        return this.runAnalysis(inputs.analysis, before);
     }
 
     /**
@@ -268,7 +274,9 @@ export class MeshRolloutProvider implements provider.Provider {
     }
 
     /** Runs every check of a gate and judges it; without a Prometheus address the gate is not verified. */
-    private async runAnalysis(analysis: { spec?: AnalysisSpec; credentials?: unknown }, before: string): Promise<AnalysisVerdict> {
+    private async runAnalysis(input: unknown, before: string): Promise<AnalysisVerdict> {
+        // The whole input may arrive as a secret (it holds the credentials): unwrap it, then them.
+        const analysis = (unwrapSecret(input) ?? {}) as { spec?: AnalysisSpec; credentials?: unknown };
         const spec = analysis.spec as AnalysisSpec;
         const at = this.now().toISOString();
         if (spec.address === undefined) {

@@ -22,6 +22,7 @@ export const COMPONENT_TYPES = [MESH_REVISION_TYPE, CANARY_RELEASE_TYPE, SIDECAR
 export const MESH_LEDGER_KIND = "MeshUpgradeLedger";
 export const SIDECAR_VERSION_RECORD_KIND = "SidecarVersionRecord";
 export const MESH_STAGE_APPLIED_KIND = "MeshStageApplied";
+export const CANARY_PROGRESS_KIND = "CanaryProgressRecord";
 /** The upgrade ledger of a mesh: a custom resource served by this package's provider. */
 export const MESH_LEDGER_TYPE = typeToken(MESH_LEDGER_KIND);
 /** The record of a sidecar catalog version: a custom resource served by this package's provider. */
@@ -36,8 +37,13 @@ export const MESH_STAGE_APPLIED_TYPE = typeToken(MESH_STAGE_APPLIED_KIND);
  * `istio.io/rev` (live mode only; see provider/live.ts swapInjectionLabel).
  */
 export const NAMESPACE_INJECTION_SWAP_TYPE = typeToken("NamespaceInjectionSwap");
+/**
+ * How far a canary release's new version has got (routing kind, share), with its metric analysis: the
+ * provider runs the analysis before a larger share and before promotion.
+ */
+export const CANARY_PROGRESS_TYPE = typeToken(CANARY_PROGRESS_KIND);
 /** The state records the provider serves (full CRUD). */
-export const RECORD_TYPES = [MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE, MESH_STAGE_APPLIED_TYPE] as const;
+export const RECORD_TYPES = [MESH_LEDGER_TYPE, SIDECAR_VERSION_RECORD_TYPE, MESH_STAGE_APPLIED_TYPE, CANARY_PROGRESS_TYPE] as const;
 
 /**
  * The type release 0.1.0 gave a record kind: a Pulumi dynamic resource. Records keep it as an alias,

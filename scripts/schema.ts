@@ -304,11 +304,18 @@ export function generateSchema(): Record<string, unknown> {
         ["MeshUpgradeLedger", "a mesh's upgrade (the applied stage and versions)"],
         ["SidecarVersionRecord", "a sidecar catalog version (its canonical spec and digest)"],
         ["MeshStageApplied", "what a mesh's last update completed (the ledger's state, written once every child of the stage is applied)"],
+        [
+            "CanaryProgressRecord",
+            "how far a canary release's new version has got (routing kind and share), judged by its metric analysis before a larger share and before promotion",
+        ],
     ] as const) {
         resources[`${pkg}:index:${kind}`] = {
             description: recordDoc(what),
             inputProperties: {
-                key: { type: "string", description: "What the record is about: the mesh name or the sidecar version. A new key replaces the record." },
+                key: {
+                    type: "string",
+                    description: "What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.",
+                },
                 state: { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" }, description: "The state being applied." },
             },
             requiredInputs: ["key", "state"],

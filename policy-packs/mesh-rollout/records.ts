@@ -9,7 +9,7 @@ import { shown } from "./values";
 
 // The record types are the provider's own constants: one module names them for the code that creates
 // the records and for the policies that judge them.
-import { MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE, SIDECAR_VERSION_RECORD_TYPE } from "../../provider/tokens";
+import { CANARY_PROGRESS_TYPE, MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE, SIDECAR_VERSION_RECORD_TYPE } from "../../provider/tokens";
 
 export const LEDGER_TYPE = MESH_LEDGER_TYPE;
 export const SIDECAR_RECORD_TYPE = SIDECAR_VERSION_RECORD_TYPE;
@@ -87,6 +87,11 @@ function recordOf(r: PolicyResource, type: string, kind: string): RecordResource
 
 export function ledgerOf(r: PolicyResource): RecordResource | undefined {
     return recordOf(r, LEDGER_TYPE, "MeshUpgradeLedger");
+}
+
+/** A canary release's progress record, with its metric analysis verdict. */
+export function canaryProgressOf(r: PolicyResource): RecordResource | undefined {
+    return recordOf(r, CANARY_PROGRESS_TYPE, "CanaryProgressRecord");
 }
 
 /** A mesh's MeshStageApplied record: what its last update completed. */

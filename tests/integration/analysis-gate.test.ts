@@ -83,12 +83,12 @@ describe("analysis before finalize against a real Prometheus, and stage hooks (i
         metrics.setWorkload({ namespace: "shop", workload: "cart", ...t });
         metrics.setWorkload({ namespace: "payments", workload: "ledger", ...t });
     };
-    /** Until the success rate over the window (both namespaces) is on the expected side of 99. */
-    const settle = (healthy: boolean) =>
+    /** Until the success rate over the window (of the selector's workloads) is on the expected side of 99. */
+    const settle = (healthy: boolean, sel = `destination_workload_namespace=~"shop|payments"`) =>
         waitFor(
             `a ${healthy ? "healthy" : "failing"} success rate over ${WINDOW}`,
             async () => {
-                const q = `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"shop|payments",response_code!~"5.*"}[${WINDOW}])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"shop|payments"}[${WINDOW}])) * 100`;
+                const q = `sum(rate(istio_requests_total{reporter="destination",${sel},response_code!~"5.*"}[${WINDOW}])) / sum(rate(istio_requests_total{reporter="destination",${sel}}[${WINDOW}])) * 100`;
                 const { value } = await query(prometheus.url, q);
                 return value !== undefined && (healthy ? value >= 99.9 : value < 80);
             },
@@ -126,8 +126,18 @@ describe("analysis before finalize against a real Prometheus, and stage hooks (i
         // The preview prints the verdict in words.
         assert.match(refused.messages.join("\n"), /mesh-rollout: analysis before finalize at \S+: 1 of 2 checks FAILED: request-success-rate = \S+ \(min 99, over 20s\): FAILED/);
         // Applied, it is refused too, and nothing moves.
-        const blocked = await s.up(pack);
+        // Applied without a preview, it is refused too (the policy judges the ledger, which every child of
+        // the stage waits for), and nothing moves: the old istiod stays rendered.
+        const blocked = await s.upWithoutPreview(pack);
         assert.equal(blocked.ok, false);
+        assert.deepEqual(
+            blocked.violations.filter((x) => x.policyName === "mesh-rollout-analysis-passed").map((x) => x.level),
+            ["mandatory"],
+        );
+        assert.deepEqual(
+            blocked.changes.filter((c) => c.type.startsWith("kubernetes:")).map((c) => `${c.op} ${c.name}`),
+            [],
+        );
         assert.equal((await s.outputs()).appliedStage, "dataPlane");
 
         setTraffic(HEALTHY);
@@ -150,6 +160,44 @@ describe("analysis before finalize against a real Prometheus, and stage hooks (i
         await settle(false);
         const again = await s.preview({ ...pack, expectNoChanges: true });
         assert.equal(again.ok, true, `${again.stderr}\n${again.violations.map((x) => x.message).join("\n")}`);
+    });
+
+    it("a canary release: the step to a larger share is refused on the new version's failing metrics, passes on healthy ones, and so does promotion", async () => {
+        const v2 = { namespace: "bookinfo", workload: "reviews-v2" };
+        metrics.setWorkload({ ...v2, ...FAILING });
+        const s = await TestStack.create({
+            program: "canary-release",
+            config: {
+                "mesh-rollout-test:analysis": JSON.stringify({ checks: [{ template: "request-success-rate", window: WINDOW }] }),
+                "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", steps: [10, 50], step: 0 }),
+                "mesh-rollout:prometheusAddress": prometheus.url,
+            },
+        });
+        stacks.push(s);
+        // The first step has no traffic of the new version to judge: no gate.
+        const first = await s.up(pack);
+        assert.equal(first.ok, true, first.stderr);
+        const sel = `destination_workload_namespace="bookinfo",destination_workload="reviews-v2"`;
+        await settle(false, sel);
+        await s.setConfig({ "mesh-rollout-test:traffic": JSON.stringify({ kind: "canary", steps: [10, 50], step: 1 }) });
+        const refused = await s.preview(pack);
+        assert.equal(refused.ok, false);
+        const gate = refused.violations.filter((x) => x.policyName === "mesh-rollout-analysis-passed");
+        assert.equal(gate.length, 1, JSON.stringify(refused.violations));
+        assert.match(
+            said(gate[0].message),
+            /^Canary release bookinfo\/reviews must not take the step to 50%: the analysis failed at \S+: request-success-rate = (6|7)\d(\.\d+)? \(min 99, over 20s\): FAILED, \S+ is below min 99\./,
+        );
+        metrics.setWorkload({ ...v2, ...HEALTHY });
+        await settle(true, sel);
+        const step = await s.up(pack);
+        assert.equal(step.ok, true, `${step.stderr}\n${step.violations.map((x) => x.message).join("\n")}`);
+        assert.equal((await s.outputs()).routing, "canary step 2 of 2: v1 50%, v2 50%");
+        await s.setConfig({ "mesh-rollout-test:promote": "true" });
+        const promoted = await s.up(pack);
+        assert.equal(promoted.ok, true, promoted.stderr);
+        assert.match(promoted.messages.join("\n"), /mesh-rollout: analysis before promotion at \S+: passed: request-success-rate = 100/);
+        assert.equal((await s.outputs()).traffic, "promoted");
     });
 
     it("a pre hook answering 500 refuses its stage, naming the hook and its answer; a post hook gets what was applied", async () => {

@@ -1,4 +1,4 @@
-import { StackValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeHook, HookResult } from "../../../domain/hooks";
 import { ledgerOf } from "../records";
 import { listSome, shown } from "../values";
@@ -20,34 +20,32 @@ function resultOf(x: unknown): HookResult | undefined {
 }
 
 /** A stage is applied only when every pre hook of it answered 200 in time (Flagger: only 200 counts). */
-export const hooksPassed: StackValidationPolicy = {
+export const hooksPassed: ResourceValidationPolicy = {
     name: NAME,
     description:
         "Checks that a stage is applied only when every pre-stage hook of the mesh answered HTTP 200 within its timeout (called by the provider when the stage is previewed and applied).",
     enforcementLevel: "mandatory",
-    validateStack: (args, reportViolation) => {
-        for (const r of args.resources) {
-            const ledger = ledgerOf(r);
-            const v = ledger?.preHooks as { stage?: unknown; results?: unknown } | null | undefined;
-            if (ledger === undefined || v === null || v === undefined) {
-                continue;
-            }
-            const results = Array.isArray(v.results) ? v.results.map(resultOf) : [undefined];
-            if (typeof v !== "object" || results.some((x) => x === undefined)) {
-                reportViolation(
-                    `MeshUpgradeLedger ${ledger.name} carries pre hook answers this pack cannot read. Use the same mesh-rollout version for the program and the policy pack.`,
-                    ledger.urn,
-                );
-                continue;
-            }
-            const failed = (results as HookResult[]).filter((x) => !x.passed);
-            if (failed.length > 0) {
-                const stage = typeof v.stage === "string" ? shown(v.stage) : "this stage";
-                reportViolation(
-                    `Mesh ${ledger.name} must not apply stage ${stage}: pre hook ${listSome(failed.map(describeHook), "; ")}. Only HTTP 200 counts as success: fix what the hook checks, then preview the stage again.`,
-                    ledger.urn,
-                );
-            }
+    // A resource policy: it judges the ledger when the ledger is registered, before any child of the
+    // stage (they all wait for it), even in an update that skips the preview.
+    validateResource: (args, reportViolation) => {
+        const ledger = ledgerOf(args);
+        const v = ledger?.preHooks as { stage?: unknown; results?: unknown } | null | undefined;
+        if (ledger === undefined || v === null || v === undefined) {
+            return;
+        }
+        const results = Array.isArray(v.results) ? v.results.map(resultOf) : [undefined];
+        if (typeof v !== "object" || results.some((x) => x === undefined)) {
+            reportViolation(
+                `MeshUpgradeLedger ${ledger.name} carries pre hook answers this pack cannot read. Use the same mesh-rollout version for the program and the policy pack.`,
+            );
+            return;
+        }
+        const failed = (results as HookResult[]).filter((x) => !x.passed);
+        if (failed.length > 0) {
+            const stage = typeof v.stage === "string" ? shown(v.stage) : "this stage";
+            reportViolation(
+                `Mesh ${ledger.name} must not apply stage ${stage}: pre hook ${listSome(failed.map(describeHook), "; ")}. Only HTTP 200 counts as success: fix what the hook checks, then preview the stage again.`,
+            );
         }
     },
 };

@@ -19,6 +19,8 @@ import (
 type CanaryRelease struct {
 	pulumi.ResourceState
 
+	// The metric analysis before this change in words, or why there is none.
+	Analysis pulumi.StringPtrOutput `pulumi:"analysis"`
 	// The new version's Deployment.
 	DeploymentName pulumi.StringPtrOutput `pulumi:"deploymentName"`
 	// The routing this update asks for, in words (`canary step 2 of 3: v1 50%, v2 50%`).
@@ -58,7 +60,13 @@ func NewCanaryRelease(ctx *pulumi.Context,
 }
 
 type canaryReleaseArgs struct {
-	Gateway *GatewayBinding `pulumi:"gateway"`
+	// Metric analysis before the next weight step (a larger share for the new version) and before promotion,
+	// once the new version has had traffic: checks as MeshRevision's (`request-success-rate` and
+	// `request-duration` measure the new version's Deployment). The queries run against the Prometheus of
+	// `mesh-rollout:prometheusAddress` when the change is previewed and applied; `mesh-rollout-analysis-passed`
+	// refuses the change while a check fails. The routes wait for its record.
+	Analysis *CanaryReleaseAnalysis `pulumi:"analysis"`
+	Gateway  *GatewayBinding        `pulumi:"gateway"`
 	// Namespace of the service and both versions.
 	Namespace  string     `pulumi:"namespace"`
 	NewVersion NewVersion `pulumi:"newVersion"`
@@ -78,7 +86,13 @@ type canaryReleaseArgs struct {
 
 // The set of arguments for constructing a CanaryRelease resource.
 type CanaryReleaseArgs struct {
-	Gateway GatewayBindingPtrInput
+	// Metric analysis before the next weight step (a larger share for the new version) and before promotion,
+	// once the new version has had traffic: checks as MeshRevision's (`request-success-rate` and
+	// `request-duration` measure the new version's Deployment). The queries run against the Prometheus of
+	// `mesh-rollout:prometheusAddress` when the change is previewed and applied; `mesh-rollout-analysis-passed`
+	// refuses the change while a check fails. The routes wait for its record.
+	Analysis CanaryReleaseAnalysisPtrInput
+	Gateway  GatewayBindingPtrInput
 	// Namespace of the service and both versions.
 	Namespace  pulumi.StringInput
 	NewVersion NewVersionInput
@@ -131,6 +145,11 @@ func (o CanaryReleaseOutput) ToCanaryReleaseOutput() CanaryReleaseOutput {
 
 func (o CanaryReleaseOutput) ToCanaryReleaseOutputWithContext(ctx context.Context) CanaryReleaseOutput {
 	return o
+}
+
+// The metric analysis before this change in words, or why there is none.
+func (o CanaryReleaseOutput) Analysis() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CanaryRelease) pulumi.StringPtrOutput { return v.Analysis }).(pulumi.StringPtrOutput)
 }
 
 // The new version's Deployment.

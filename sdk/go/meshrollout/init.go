@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "mesh-rollout:index:CanaryProgressRecord":
+		r = &CanaryProgressRecord{}
 	case "mesh-rollout:index:CanaryRelease":
 		r = &CanaryRelease{}
 	case "mesh-rollout:index:MeshRevision":

@@ -68,7 +68,7 @@ func (MeshStageAppliedState) ElementType() reflect.Type {
 }
 
 type meshStageAppliedArgs struct {
-	// What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+	// What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
 	Key string `pulumi:"key"`
 	// The state being applied.
 	State map[string]interface{} `pulumi:"state"`
@@ -76,7 +76,7 @@ type meshStageAppliedArgs struct {
 
 // The set of arguments for constructing a MeshStageApplied resource.
 type MeshStageAppliedArgs struct {
-	// What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+	// What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
 	Key pulumi.StringInput
 	// The state being applied.
 	State pulumi.MapInput

@@ -68,7 +68,7 @@ func (MeshUpgradeLedgerState) ElementType() reflect.Type {
 }
 
 type meshUpgradeLedgerArgs struct {
-	// What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+	// What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
 	Key string `pulumi:"key"`
 	// The state being applied.
 	State map[string]interface{} `pulumi:"state"`
@@ -76,7 +76,7 @@ type meshUpgradeLedgerArgs struct {
 
 // The set of arguments for constructing a MeshUpgradeLedger resource.
 type MeshUpgradeLedgerArgs struct {
-	// What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+	// What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
 	Key pulumi.StringInput
 	// The state being applied.
 	State pulumi.MapInput

@@ -312,6 +312,433 @@ func (o ActionTcpPtrOutput) Port() pulumi.AnyOutput {
 	}).(pulumi.AnyOutput)
 }
 
+type CanaryReleaseAnalysis struct {
+	Checks     []CanaryReleaseAnalysisChecks    `pulumi:"checks"`
+	Prometheus *CanaryReleaseAnalysisPrometheus `pulumi:"prometheus"`
+	// One of: "refuse", "warn".
+	WhenUnverified *string `pulumi:"whenUnverified"`
+}
+
+// CanaryReleaseAnalysisInput is an input type that accepts CanaryReleaseAnalysisArgs and CanaryReleaseAnalysisOutput values.
+// You can construct a concrete instance of `CanaryReleaseAnalysisInput` via:
+//
+//	CanaryReleaseAnalysisArgs{...}
+type CanaryReleaseAnalysisInput interface {
+	pulumi.Input
+
+	ToCanaryReleaseAnalysisOutput() CanaryReleaseAnalysisOutput
+	ToCanaryReleaseAnalysisOutputWithContext(context.Context) CanaryReleaseAnalysisOutput
+}
+
+type CanaryReleaseAnalysisArgs struct {
+	Checks     CanaryReleaseAnalysisChecksArrayInput   `pulumi:"checks"`
+	Prometheus CanaryReleaseAnalysisPrometheusPtrInput `pulumi:"prometheus"`
+	// One of: "refuse", "warn".
+	WhenUnverified pulumi.StringPtrInput `pulumi:"whenUnverified"`
+}
+
+func (CanaryReleaseAnalysisArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanaryReleaseAnalysis)(nil)).Elem()
+}
+
+func (i CanaryReleaseAnalysisArgs) ToCanaryReleaseAnalysisOutput() CanaryReleaseAnalysisOutput {
+	return i.ToCanaryReleaseAnalysisOutputWithContext(context.Background())
+}
+
+func (i CanaryReleaseAnalysisArgs) ToCanaryReleaseAnalysisOutputWithContext(ctx context.Context) CanaryReleaseAnalysisOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisOutput)
+}
+
+func (i CanaryReleaseAnalysisArgs) ToCanaryReleaseAnalysisPtrOutput() CanaryReleaseAnalysisPtrOutput {
+	return i.ToCanaryReleaseAnalysisPtrOutputWithContext(context.Background())
+}
+
+func (i CanaryReleaseAnalysisArgs) ToCanaryReleaseAnalysisPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisOutput).ToCanaryReleaseAnalysisPtrOutputWithContext(ctx)
+}
+
+// CanaryReleaseAnalysisPtrInput is an input type that accepts CanaryReleaseAnalysisArgs, CanaryReleaseAnalysisPtr and CanaryReleaseAnalysisPtrOutput values.
+// You can construct a concrete instance of `CanaryReleaseAnalysisPtrInput` via:
+//
+//	        CanaryReleaseAnalysisArgs{...}
+//
+//	or:
+//
+//	        nil
+type CanaryReleaseAnalysisPtrInput interface {
+	pulumi.Input
+
+	ToCanaryReleaseAnalysisPtrOutput() CanaryReleaseAnalysisPtrOutput
+	ToCanaryReleaseAnalysisPtrOutputWithContext(context.Context) CanaryReleaseAnalysisPtrOutput
+}
+
+type canaryReleaseAnalysisPtrType CanaryReleaseAnalysisArgs
+
+func CanaryReleaseAnalysisPtr(v *CanaryReleaseAnalysisArgs) CanaryReleaseAnalysisPtrInput {
+	return (*canaryReleaseAnalysisPtrType)(v)
+}
+
+func (*canaryReleaseAnalysisPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CanaryReleaseAnalysis)(nil)).Elem()
+}
+
+func (i *canaryReleaseAnalysisPtrType) ToCanaryReleaseAnalysisPtrOutput() CanaryReleaseAnalysisPtrOutput {
+	return i.ToCanaryReleaseAnalysisPtrOutputWithContext(context.Background())
+}
+
+func (i *canaryReleaseAnalysisPtrType) ToCanaryReleaseAnalysisPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisPtrOutput)
+}
+
+type CanaryReleaseAnalysisOutput struct{ *pulumi.OutputState }
+
+func (CanaryReleaseAnalysisOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanaryReleaseAnalysis)(nil)).Elem()
+}
+
+func (o CanaryReleaseAnalysisOutput) ToCanaryReleaseAnalysisOutput() CanaryReleaseAnalysisOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisOutput) ToCanaryReleaseAnalysisOutputWithContext(ctx context.Context) CanaryReleaseAnalysisOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisOutput) ToCanaryReleaseAnalysisPtrOutput() CanaryReleaseAnalysisPtrOutput {
+	return o.ToCanaryReleaseAnalysisPtrOutputWithContext(context.Background())
+}
+
+func (o CanaryReleaseAnalysisOutput) ToCanaryReleaseAnalysisPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CanaryReleaseAnalysis) *CanaryReleaseAnalysis {
+		return &v
+	}).(CanaryReleaseAnalysisPtrOutput)
+}
+
+func (o CanaryReleaseAnalysisOutput) Checks() CanaryReleaseAnalysisChecksArrayOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysis) []CanaryReleaseAnalysisChecks { return v.Checks }).(CanaryReleaseAnalysisChecksArrayOutput)
+}
+
+func (o CanaryReleaseAnalysisOutput) Prometheus() CanaryReleaseAnalysisPrometheusPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysis) *CanaryReleaseAnalysisPrometheus { return v.Prometheus }).(CanaryReleaseAnalysisPrometheusPtrOutput)
+}
+
+// One of: "refuse", "warn".
+func (o CanaryReleaseAnalysisOutput) WhenUnverified() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysis) *string { return v.WhenUnverified }).(pulumi.StringPtrOutput)
+}
+
+type CanaryReleaseAnalysisPtrOutput struct{ *pulumi.OutputState }
+
+func (CanaryReleaseAnalysisPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CanaryReleaseAnalysis)(nil)).Elem()
+}
+
+func (o CanaryReleaseAnalysisPtrOutput) ToCanaryReleaseAnalysisPtrOutput() CanaryReleaseAnalysisPtrOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisPtrOutput) ToCanaryReleaseAnalysisPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPtrOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisPtrOutput) Elem() CanaryReleaseAnalysisOutput {
+	return o.ApplyT(func(v *CanaryReleaseAnalysis) CanaryReleaseAnalysis {
+		if v != nil {
+			return *v
+		}
+		var ret CanaryReleaseAnalysis
+		return ret
+	}).(CanaryReleaseAnalysisOutput)
+}
+
+func (o CanaryReleaseAnalysisPtrOutput) Checks() CanaryReleaseAnalysisChecksArrayOutput {
+	return o.ApplyT(func(v *CanaryReleaseAnalysis) []CanaryReleaseAnalysisChecks {
+		if v == nil {
+			return nil
+		}
+		return v.Checks
+	}).(CanaryReleaseAnalysisChecksArrayOutput)
+}
+
+func (o CanaryReleaseAnalysisPtrOutput) Prometheus() CanaryReleaseAnalysisPrometheusPtrOutput {
+	return o.ApplyT(func(v *CanaryReleaseAnalysis) *CanaryReleaseAnalysisPrometheus {
+		if v == nil {
+			return nil
+		}
+		return v.Prometheus
+	}).(CanaryReleaseAnalysisPrometheusPtrOutput)
+}
+
+// One of: "refuse", "warn".
+func (o CanaryReleaseAnalysisPtrOutput) WhenUnverified() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CanaryReleaseAnalysis) *string {
+		if v == nil {
+			return nil
+		}
+		return v.WhenUnverified
+	}).(pulumi.StringPtrOutput)
+}
+
+type CanaryReleaseAnalysisChecks struct {
+	Max   *float64 `pulumi:"max"`
+	Min   *float64 `pulumi:"min"`
+	Name  *string  `pulumi:"name"`
+	Query *string  `pulumi:"query"`
+	// One of: "request-success-rate", "request-duration".
+	Template *string `pulumi:"template"`
+	Window   *string `pulumi:"window"`
+}
+
+// CanaryReleaseAnalysisChecksInput is an input type that accepts CanaryReleaseAnalysisChecksArgs and CanaryReleaseAnalysisChecksOutput values.
+// You can construct a concrete instance of `CanaryReleaseAnalysisChecksInput` via:
+//
+//	CanaryReleaseAnalysisChecksArgs{...}
+type CanaryReleaseAnalysisChecksInput interface {
+	pulumi.Input
+
+	ToCanaryReleaseAnalysisChecksOutput() CanaryReleaseAnalysisChecksOutput
+	ToCanaryReleaseAnalysisChecksOutputWithContext(context.Context) CanaryReleaseAnalysisChecksOutput
+}
+
+type CanaryReleaseAnalysisChecksArgs struct {
+	Max   pulumi.Float64PtrInput `pulumi:"max"`
+	Min   pulumi.Float64PtrInput `pulumi:"min"`
+	Name  pulumi.StringPtrInput  `pulumi:"name"`
+	Query pulumi.StringPtrInput  `pulumi:"query"`
+	// One of: "request-success-rate", "request-duration".
+	Template pulumi.StringPtrInput `pulumi:"template"`
+	Window   pulumi.StringPtrInput `pulumi:"window"`
+}
+
+func (CanaryReleaseAnalysisChecksArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanaryReleaseAnalysisChecks)(nil)).Elem()
+}
+
+func (i CanaryReleaseAnalysisChecksArgs) ToCanaryReleaseAnalysisChecksOutput() CanaryReleaseAnalysisChecksOutput {
+	return i.ToCanaryReleaseAnalysisChecksOutputWithContext(context.Background())
+}
+
+func (i CanaryReleaseAnalysisChecksArgs) ToCanaryReleaseAnalysisChecksOutputWithContext(ctx context.Context) CanaryReleaseAnalysisChecksOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisChecksOutput)
+}
+
+// CanaryReleaseAnalysisChecksArrayInput is an input type that accepts CanaryReleaseAnalysisChecksArray and CanaryReleaseAnalysisChecksArrayOutput values.
+// You can construct a concrete instance of `CanaryReleaseAnalysisChecksArrayInput` via:
+//
+//	CanaryReleaseAnalysisChecksArray{ CanaryReleaseAnalysisChecksArgs{...} }
+type CanaryReleaseAnalysisChecksArrayInput interface {
+	pulumi.Input
+
+	ToCanaryReleaseAnalysisChecksArrayOutput() CanaryReleaseAnalysisChecksArrayOutput
+	ToCanaryReleaseAnalysisChecksArrayOutputWithContext(context.Context) CanaryReleaseAnalysisChecksArrayOutput
+}
+
+type CanaryReleaseAnalysisChecksArray []CanaryReleaseAnalysisChecksInput
+
+func (CanaryReleaseAnalysisChecksArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CanaryReleaseAnalysisChecks)(nil)).Elem()
+}
+
+func (i CanaryReleaseAnalysisChecksArray) ToCanaryReleaseAnalysisChecksArrayOutput() CanaryReleaseAnalysisChecksArrayOutput {
+	return i.ToCanaryReleaseAnalysisChecksArrayOutputWithContext(context.Background())
+}
+
+func (i CanaryReleaseAnalysisChecksArray) ToCanaryReleaseAnalysisChecksArrayOutputWithContext(ctx context.Context) CanaryReleaseAnalysisChecksArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisChecksArrayOutput)
+}
+
+type CanaryReleaseAnalysisChecksOutput struct{ *pulumi.OutputState }
+
+func (CanaryReleaseAnalysisChecksOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanaryReleaseAnalysisChecks)(nil)).Elem()
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) ToCanaryReleaseAnalysisChecksOutput() CanaryReleaseAnalysisChecksOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) ToCanaryReleaseAnalysisChecksOutputWithContext(ctx context.Context) CanaryReleaseAnalysisChecksOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) Max() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisChecks) *float64 { return v.Max }).(pulumi.Float64PtrOutput)
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) Min() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisChecks) *float64 { return v.Min }).(pulumi.Float64PtrOutput)
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisChecks) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) Query() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisChecks) *string { return v.Query }).(pulumi.StringPtrOutput)
+}
+
+// One of: "request-success-rate", "request-duration".
+func (o CanaryReleaseAnalysisChecksOutput) Template() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisChecks) *string { return v.Template }).(pulumi.StringPtrOutput)
+}
+
+func (o CanaryReleaseAnalysisChecksOutput) Window() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisChecks) *string { return v.Window }).(pulumi.StringPtrOutput)
+}
+
+type CanaryReleaseAnalysisChecksArrayOutput struct{ *pulumi.OutputState }
+
+func (CanaryReleaseAnalysisChecksArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CanaryReleaseAnalysisChecks)(nil)).Elem()
+}
+
+func (o CanaryReleaseAnalysisChecksArrayOutput) ToCanaryReleaseAnalysisChecksArrayOutput() CanaryReleaseAnalysisChecksArrayOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisChecksArrayOutput) ToCanaryReleaseAnalysisChecksArrayOutputWithContext(ctx context.Context) CanaryReleaseAnalysisChecksArrayOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisChecksArrayOutput) Index(i pulumi.IntInput) CanaryReleaseAnalysisChecksOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) CanaryReleaseAnalysisChecks {
+		return vs[0].([]CanaryReleaseAnalysisChecks)[vs[1].(int)]
+	}).(CanaryReleaseAnalysisChecksOutput)
+}
+
+type CanaryReleaseAnalysisPrometheus struct {
+	Address *string `pulumi:"address"`
+}
+
+// CanaryReleaseAnalysisPrometheusInput is an input type that accepts CanaryReleaseAnalysisPrometheusArgs and CanaryReleaseAnalysisPrometheusOutput values.
+// You can construct a concrete instance of `CanaryReleaseAnalysisPrometheusInput` via:
+//
+//	CanaryReleaseAnalysisPrometheusArgs{...}
+type CanaryReleaseAnalysisPrometheusInput interface {
+	pulumi.Input
+
+	ToCanaryReleaseAnalysisPrometheusOutput() CanaryReleaseAnalysisPrometheusOutput
+	ToCanaryReleaseAnalysisPrometheusOutputWithContext(context.Context) CanaryReleaseAnalysisPrometheusOutput
+}
+
+type CanaryReleaseAnalysisPrometheusArgs struct {
+	Address pulumi.StringPtrInput `pulumi:"address"`
+}
+
+func (CanaryReleaseAnalysisPrometheusArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanaryReleaseAnalysisPrometheus)(nil)).Elem()
+}
+
+func (i CanaryReleaseAnalysisPrometheusArgs) ToCanaryReleaseAnalysisPrometheusOutput() CanaryReleaseAnalysisPrometheusOutput {
+	return i.ToCanaryReleaseAnalysisPrometheusOutputWithContext(context.Background())
+}
+
+func (i CanaryReleaseAnalysisPrometheusArgs) ToCanaryReleaseAnalysisPrometheusOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPrometheusOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisPrometheusOutput)
+}
+
+func (i CanaryReleaseAnalysisPrometheusArgs) ToCanaryReleaseAnalysisPrometheusPtrOutput() CanaryReleaseAnalysisPrometheusPtrOutput {
+	return i.ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(context.Background())
+}
+
+func (i CanaryReleaseAnalysisPrometheusArgs) ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPrometheusPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisPrometheusOutput).ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(ctx)
+}
+
+// CanaryReleaseAnalysisPrometheusPtrInput is an input type that accepts CanaryReleaseAnalysisPrometheusArgs, CanaryReleaseAnalysisPrometheusPtr and CanaryReleaseAnalysisPrometheusPtrOutput values.
+// You can construct a concrete instance of `CanaryReleaseAnalysisPrometheusPtrInput` via:
+//
+//	        CanaryReleaseAnalysisPrometheusArgs{...}
+//
+//	or:
+//
+//	        nil
+type CanaryReleaseAnalysisPrometheusPtrInput interface {
+	pulumi.Input
+
+	ToCanaryReleaseAnalysisPrometheusPtrOutput() CanaryReleaseAnalysisPrometheusPtrOutput
+	ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(context.Context) CanaryReleaseAnalysisPrometheusPtrOutput
+}
+
+type canaryReleaseAnalysisPrometheusPtrType CanaryReleaseAnalysisPrometheusArgs
+
+func CanaryReleaseAnalysisPrometheusPtr(v *CanaryReleaseAnalysisPrometheusArgs) CanaryReleaseAnalysisPrometheusPtrInput {
+	return (*canaryReleaseAnalysisPrometheusPtrType)(v)
+}
+
+func (*canaryReleaseAnalysisPrometheusPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CanaryReleaseAnalysisPrometheus)(nil)).Elem()
+}
+
+func (i *canaryReleaseAnalysisPrometheusPtrType) ToCanaryReleaseAnalysisPrometheusPtrOutput() CanaryReleaseAnalysisPrometheusPtrOutput {
+	return i.ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(context.Background())
+}
+
+func (i *canaryReleaseAnalysisPrometheusPtrType) ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPrometheusPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CanaryReleaseAnalysisPrometheusPtrOutput)
+}
+
+type CanaryReleaseAnalysisPrometheusOutput struct{ *pulumi.OutputState }
+
+func (CanaryReleaseAnalysisPrometheusOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CanaryReleaseAnalysisPrometheus)(nil)).Elem()
+}
+
+func (o CanaryReleaseAnalysisPrometheusOutput) ToCanaryReleaseAnalysisPrometheusOutput() CanaryReleaseAnalysisPrometheusOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisPrometheusOutput) ToCanaryReleaseAnalysisPrometheusOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPrometheusOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisPrometheusOutput) ToCanaryReleaseAnalysisPrometheusPtrOutput() CanaryReleaseAnalysisPrometheusPtrOutput {
+	return o.ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(context.Background())
+}
+
+func (o CanaryReleaseAnalysisPrometheusOutput) ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPrometheusPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CanaryReleaseAnalysisPrometheus) *CanaryReleaseAnalysisPrometheus {
+		return &v
+	}).(CanaryReleaseAnalysisPrometheusPtrOutput)
+}
+
+func (o CanaryReleaseAnalysisPrometheusOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CanaryReleaseAnalysisPrometheus) *string { return v.Address }).(pulumi.StringPtrOutput)
+}
+
+type CanaryReleaseAnalysisPrometheusPtrOutput struct{ *pulumi.OutputState }
+
+func (CanaryReleaseAnalysisPrometheusPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CanaryReleaseAnalysisPrometheus)(nil)).Elem()
+}
+
+func (o CanaryReleaseAnalysisPrometheusPtrOutput) ToCanaryReleaseAnalysisPrometheusPtrOutput() CanaryReleaseAnalysisPrometheusPtrOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisPrometheusPtrOutput) ToCanaryReleaseAnalysisPrometheusPtrOutputWithContext(ctx context.Context) CanaryReleaseAnalysisPrometheusPtrOutput {
+	return o
+}
+
+func (o CanaryReleaseAnalysisPrometheusPtrOutput) Elem() CanaryReleaseAnalysisPrometheusOutput {
+	return o.ApplyT(func(v *CanaryReleaseAnalysisPrometheus) CanaryReleaseAnalysisPrometheus {
+		if v != nil {
+			return *v
+		}
+		var ret CanaryReleaseAnalysisPrometheus
+		return ret
+	}).(CanaryReleaseAnalysisPrometheusOutput)
+}
+
+func (o CanaryReleaseAnalysisPrometheusPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CanaryReleaseAnalysisPrometheus) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
 type CanaryReleaseTraffic struct {
 	Kind  string         `pulumi:"kind"`
 	Match []RequestMatch `pulumi:"match"`
@@ -6766,6 +7193,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ActionPtrInput)(nil)).Elem(), ActionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActionTcpInput)(nil)).Elem(), ActionTcpArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActionTcpPtrInput)(nil)).Elem(), ActionTcpArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseAnalysisInput)(nil)).Elem(), CanaryReleaseAnalysisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseAnalysisPtrInput)(nil)).Elem(), CanaryReleaseAnalysisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseAnalysisChecksInput)(nil)).Elem(), CanaryReleaseAnalysisChecksArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseAnalysisChecksArrayInput)(nil)).Elem(), CanaryReleaseAnalysisChecksArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseAnalysisPrometheusInput)(nil)).Elem(), CanaryReleaseAnalysisPrometheusArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseAnalysisPrometheusPtrInput)(nil)).Elem(), CanaryReleaseAnalysisPrometheusArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CanaryReleaseTrafficInput)(nil)).Elem(), CanaryReleaseTrafficArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CanaryServiceInput)(nil)).Elem(), CanaryServiceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CanarySessionAffinityInput)(nil)).Elem(), CanarySessionAffinityArgs{})
@@ -6853,6 +7286,12 @@ func init() {
 	pulumi.RegisterOutputType(ActionPtrOutput{})
 	pulumi.RegisterOutputType(ActionTcpOutput{})
 	pulumi.RegisterOutputType(ActionTcpPtrOutput{})
+	pulumi.RegisterOutputType(CanaryReleaseAnalysisOutput{})
+	pulumi.RegisterOutputType(CanaryReleaseAnalysisPtrOutput{})
+	pulumi.RegisterOutputType(CanaryReleaseAnalysisChecksOutput{})
+	pulumi.RegisterOutputType(CanaryReleaseAnalysisChecksArrayOutput{})
+	pulumi.RegisterOutputType(CanaryReleaseAnalysisPrometheusOutput{})
+	pulumi.RegisterOutputType(CanaryReleaseAnalysisPrometheusPtrOutput{})
 	pulumi.RegisterOutputType(CanaryReleaseTrafficOutput{})
 	pulumi.RegisterOutputType(CanaryServiceOutput{})
 	pulumi.RegisterOutputType(CanarySessionAffinityOutput{})

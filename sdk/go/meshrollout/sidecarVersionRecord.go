@@ -68,7 +68,7 @@ func (SidecarVersionRecordState) ElementType() reflect.Type {
 }
 
 type sidecarVersionRecordArgs struct {
-	// What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+	// What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
 	Key string `pulumi:"key"`
 	// The state being applied.
 	State map[string]interface{} `pulumi:"state"`
@@ -76,7 +76,7 @@ type sidecarVersionRecordArgs struct {
 
 // The set of arguments for constructing a SidecarVersionRecord resource.
 type SidecarVersionRecordArgs struct {
-	// What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+	// What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
 	Key pulumi.StringInput
 	// The state being applied.
 	State pulumi.MapInput

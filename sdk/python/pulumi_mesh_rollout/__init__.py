@@ -6,6 +6,7 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from .canary_progress_record import *
 from .canary_release import *
 from .mesh_revision import *
 from .mesh_stage_applied import *
@@ -24,6 +25,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_mesh_rollout",
   "classes": {
+   "mesh-rollout:index:CanaryProgressRecord": "CanaryProgressRecord",
    "mesh-rollout:index:CanaryRelease": "CanaryRelease",
    "mesh-rollout:index:MeshRevision": "MeshRevision",
    "mesh-rollout:index:MeshStageApplied": "MeshStageApplied",

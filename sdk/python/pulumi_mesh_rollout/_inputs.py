@@ -19,6 +19,12 @@ __all__ = [
     'ActionArgsDict',
     'ActionTcpArgs',
     'ActionTcpArgsDict',
+    'CanaryReleaseAnalysisArgs',
+    'CanaryReleaseAnalysisArgsDict',
+    'CanaryReleaseAnalysisChecksArgs',
+    'CanaryReleaseAnalysisChecksArgsDict',
+    'CanaryReleaseAnalysisPrometheusArgs',
+    'CanaryReleaseAnalysisPrometheusArgsDict',
     'CanaryReleaseTrafficArgs',
     'CanaryReleaseTrafficArgsDict',
     'CanaryServiceArgs',
@@ -178,6 +184,174 @@ class ActionTcpArgs:
     @port.setter
     def port(self, value: pulumi.Input[Union[_builtins.str, _builtins.float]]):
         pulumi.set(self, "port", value)
+
+
+class CanaryReleaseAnalysisArgsDict(TypedDict):
+    checks: pulumi.Input[Sequence[pulumi.Input['CanaryReleaseAnalysisChecksArgsDict']]]
+    prometheus: NotRequired[pulumi.Input[Optional['CanaryReleaseAnalysisPrometheusArgsDict']]]
+    when_unverified: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One of: "refuse", "warn".
+    """
+
+@pulumi.input_type
+class CanaryReleaseAnalysisArgs:
+    def __init__(__self__, *,
+                 checks: pulumi.Input[Sequence[pulumi.Input['CanaryReleaseAnalysisChecksArgs']]],
+                 prometheus: pulumi.Input[Optional['CanaryReleaseAnalysisPrometheusArgs']] = None,
+                 when_unverified: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] when_unverified: One of: "refuse", "warn".
+        """
+        pulumi.set(__self__, "checks", checks)
+        if prometheus is not None:
+            pulumi.set(__self__, "prometheus", prometheus)
+        if when_unverified is not None:
+            pulumi.set(__self__, "when_unverified", when_unverified)
+
+    @_builtins.property
+    @pulumi.getter
+    def checks(self) -> pulumi.Input[Sequence[pulumi.Input['CanaryReleaseAnalysisChecksArgs']]]:
+        return pulumi.get(self, "checks")
+
+    @checks.setter
+    def checks(self, value: pulumi.Input[Sequence[pulumi.Input['CanaryReleaseAnalysisChecksArgs']]]):
+        pulumi.set(self, "checks", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def prometheus(self) -> pulumi.Input[Optional['CanaryReleaseAnalysisPrometheusArgs']]:
+        return pulumi.get(self, "prometheus")
+
+    @prometheus.setter
+    def prometheus(self, value: pulumi.Input[Optional['CanaryReleaseAnalysisPrometheusArgs']]):
+        pulumi.set(self, "prometheus", value)
+
+    @_builtins.property
+    @pulumi.getter(name="whenUnverified")
+    def when_unverified(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One of: "refuse", "warn".
+        """
+        return pulumi.get(self, "when_unverified")
+
+    @when_unverified.setter
+    def when_unverified(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "when_unverified", value)
+
+
+class CanaryReleaseAnalysisChecksArgsDict(TypedDict):
+    max: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    min: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    query: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    template: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One of: "request-success-rate", "request-duration".
+    """
+    window: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class CanaryReleaseAnalysisChecksArgs:
+    def __init__(__self__, *,
+                 max: pulumi.Input[Optional[_builtins.float]] = None,
+                 min: pulumi.Input[Optional[_builtins.float]] = None,
+                 name: pulumi.Input[Optional[_builtins.str]] = None,
+                 query: pulumi.Input[Optional[_builtins.str]] = None,
+                 template: pulumi.Input[Optional[_builtins.str]] = None,
+                 window: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] template: One of: "request-success-rate", "request-duration".
+        """
+        if max is not None:
+            pulumi.set(__self__, "max", max)
+        if min is not None:
+            pulumi.set(__self__, "min", min)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if query is not None:
+            pulumi.set(__self__, "query", query)
+        if template is not None:
+            pulumi.set(__self__, "template", template)
+        if window is not None:
+            pulumi.set(__self__, "window", window)
+
+    @_builtins.property
+    @pulumi.getter
+    def max(self) -> pulumi.Input[Optional[_builtins.float]]:
+        return pulumi.get(self, "max")
+
+    @max.setter
+    def max(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "max", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def min(self) -> pulumi.Input[Optional[_builtins.float]]:
+        return pulumi.get(self, "min")
+
+    @min.setter
+    def min(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "min", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def query(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "query")
+
+    @query.setter
+    def query(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "query", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def template(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One of: "request-success-rate", "request-duration".
+        """
+        return pulumi.get(self, "template")
+
+    @template.setter
+    def template(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "template", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def window(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "window")
+
+    @window.setter
+    def window(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "window", value)
+
+
+class CanaryReleaseAnalysisPrometheusArgsDict(TypedDict):
+    address: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+
+@pulumi.input_type
+class CanaryReleaseAnalysisPrometheusArgs:
+    def __init__(__self__, *,
+                 address: pulumi.Input[Optional[_builtins.str]] = None):
+        if address is not None:
+            pulumi.set(__self__, "address", address)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> pulumi.Input[Optional[_builtins.str]]:
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "address", value)
 
 
 class CanaryReleaseTrafficArgsDict(TypedDict):

@@ -24,6 +24,7 @@ class CanaryReleaseArgs:
                  new_version: pulumi.Input['NewVersionArgs'],
                  service: pulumi.Input['CanaryServiceArgs'],
                  traffic: pulumi.Input['CanaryReleaseTrafficArgs'],
+                 analysis: pulumi.Input[Optional['CanaryReleaseAnalysisArgs']] = None,
                  gateway: pulumi.Input[Optional['GatewayBindingArgs']] = None,
                  promote: pulumi.Input[Optional[_builtins.bool]] = None,
                  release: pulumi.Input[Optional[_builtins.str]] = None,
@@ -32,6 +33,11 @@ class CanaryReleaseArgs:
         The set of arguments for constructing a CanaryRelease resource.
 
         :param pulumi.Input[_builtins.str] namespace: Namespace of the service and both versions.
+        :param pulumi.Input['CanaryReleaseAnalysisArgs'] analysis: Metric analysis before the next weight step (a larger share for the new version) and before promotion,
+               once the new version has had traffic: checks as MeshRevision's (`request-success-rate` and
+               `request-duration` measure the new version's Deployment). The queries run against the Prometheus of
+               `mesh-rollout:prometheusAddress` when the change is previewed and applied; `mesh-rollout-analysis-passed`
+               refuses the change while a check fails. The routes wait for its record.
         :param pulumi.Input[_builtins.bool] promote: Make the new version the only one: all traffic to it, the current version's subset removed.
                
                Default: false.
@@ -44,6 +50,8 @@ class CanaryReleaseArgs:
         pulumi.set(__self__, "new_version", new_version)
         pulumi.set(__self__, "service", service)
         pulumi.set(__self__, "traffic", traffic)
+        if analysis is not None:
+            pulumi.set(__self__, "analysis", analysis)
         if gateway is not None:
             pulumi.set(__self__, "gateway", gateway)
         if promote is not None:
@@ -91,6 +99,22 @@ class CanaryReleaseArgs:
     @traffic.setter
     def traffic(self, value: pulumi.Input['CanaryReleaseTrafficArgs']):
         pulumi.set(self, "traffic", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def analysis(self) -> pulumi.Input[Optional['CanaryReleaseAnalysisArgs']]:
+        """
+        Metric analysis before the next weight step (a larger share for the new version) and before promotion,
+        once the new version has had traffic: checks as MeshRevision's (`request-success-rate` and
+        `request-duration` measure the new version's Deployment). The queries run against the Prometheus of
+        `mesh-rollout:prometheusAddress` when the change is previewed and applied; `mesh-rollout-analysis-passed`
+        refuses the change while a check fails. The routes wait for its record.
+        """
+        return pulumi.get(self, "analysis")
+
+    @analysis.setter
+    def analysis(self, value: pulumi.Input[Optional['CanaryReleaseAnalysisArgs']]):
+        pulumi.set(self, "analysis", value)
 
     @_builtins.property
     @pulumi.getter
@@ -148,6 +172,7 @@ class CanaryRelease(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 analysis: pulumi.Input[Optional[Union['CanaryReleaseAnalysisArgs', 'CanaryReleaseAnalysisArgsDict']]] = None,
                  gateway: pulumi.Input[Optional[Union['GatewayBindingArgs', 'GatewayBindingArgsDict']]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  new_version: pulumi.Input[Optional[Union['NewVersionArgs', 'NewVersionArgsDict']]] = None,
@@ -165,6 +190,11 @@ class CanaryRelease(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Union['CanaryReleaseAnalysisArgs', 'CanaryReleaseAnalysisArgsDict']] analysis: Metric analysis before the next weight step (a larger share for the new version) and before promotion,
+               once the new version has had traffic: checks as MeshRevision's (`request-success-rate` and
+               `request-duration` measure the new version's Deployment). The queries run against the Prometheus of
+               `mesh-rollout:prometheusAddress` when the change is previewed and applied; `mesh-rollout-analysis-passed`
+               refuses the change while a check fails. The routes wait for its record.
         :param pulumi.Input[_builtins.str] namespace: Namespace of the service and both versions.
         :param pulumi.Input[_builtins.bool] promote: Make the new version the only one: all traffic to it, the current version's subset removed.
                
@@ -201,6 +231,7 @@ class CanaryRelease(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 analysis: pulumi.Input[Optional[Union['CanaryReleaseAnalysisArgs', 'CanaryReleaseAnalysisArgsDict']]] = None,
                  gateway: pulumi.Input[Optional[Union['GatewayBindingArgs', 'GatewayBindingArgsDict']]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  new_version: pulumi.Input[Optional[Union['NewVersionArgs', 'NewVersionArgsDict']]] = None,
@@ -220,6 +251,7 @@ class CanaryRelease(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = CanaryReleaseArgs.__new__(CanaryReleaseArgs)
 
+            __props__.__dict__["analysis"] = analysis
             __props__.__dict__["gateway"] = gateway
             if namespace is None and not opts.urn:
                 raise TypeError("Missing required property 'namespace'")
@@ -245,6 +277,14 @@ class CanaryRelease(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter
+    def analysis(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The metric analysis before this change in words, or why there is none.
+        """
+        return pulumi.get(self, "analysis")
 
     @_builtins.property
     @pulumi.getter(name="deploymentName")

@@ -24,7 +24,7 @@ class MeshStageAppliedArgs:
         """
         The set of arguments for constructing a MeshStageApplied resource.
 
-        :param pulumi.Input[_builtins.str] key: What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+        :param pulumi.Input[_builtins.str] key: What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
         :param pulumi.Input[Mapping[str, Any]] state: The state being applied.
         """
         pulumi.set(__self__, "key", key)
@@ -34,7 +34,7 @@ class MeshStageAppliedArgs:
     @pulumi.getter
     def key(self) -> pulumi.Input[_builtins.str]:
         """
-        What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+        What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
         """
         return pulumi.get(self, "key")
 
@@ -69,7 +69,7 @@ class MeshStageApplied(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] key: What the record is about: the mesh name or the sidecar version. A new key replaces the record.
+        :param pulumi.Input[_builtins.str] key: What the record is about: the mesh name, the sidecar version or the canary's namespace/service. A new key replaces the record.
         :param pulumi.Input[Mapping[str, Any]] state: The state being applied.
         """
         ...

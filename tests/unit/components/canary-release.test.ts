@@ -65,6 +65,40 @@ const drOf = (b: Built, name: string) => find(b.resources, DR, `${name}-destinat
 const to = (subset: string, weight: number) => ({ destination: { host: HOST, subset }, weight });
 
 describe("CanaryRelease (mocked runtime)", () => {
+    it("with analysis: a CanaryProgressRecord (key, progress, the checks on the new Deployment) that the routes and subsets wait for", async () => {
+        const b = await build("ca", {
+            ...base,
+            traffic: { kind: "canary", steps: [10, 50], step: 1 },
+            analysis: { checks: [{ template: "request-success-rate", window: "30s" }] },
+        });
+        const progress = find(b.resources, "mesh-rollout:index:CanaryProgressRecord", "ca-progress").inputs;
+        assert.equal(progress.key, "bookinfo/reviews");
+        assert.deepEqual(progress.state, { newVersion: "v2", traffic: "canary-weight", newShare: 50 });
+        // The analysis input holds the credentials: the runtime keeps it secret.
+        assert.deepEqual((progress.analysis.value ?? progress.analysis).spec, {
+            checks: [
+                {
+                    name: "request-success-rate",
+                    query: 'sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"bookinfo",destination_workload="reviews-v2",response_code!~"5.*"}[30s])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace=~"bookinfo",destination_workload="reviews-v2"}[30s])) * 100',
+                    window: "30s",
+                    min: 99,
+                },
+            ],
+            whenUnverified: "warn",
+        });
+        assert.deepEqual(b.dependsOn["ca-destinationrule"], ["ca-progress"]);
+        assert.deepEqual(b.dependsOn["ca-virtualservice"], ["ca-destinationrule", "ca-progress"]);
+        // Without analysis: no record.
+        const plain = await build("cb", base);
+        assert.equal(plain.resources.filter((r) => r.type === "mesh-rollout:index:CanaryProgressRecord").length, 0);
+    });
+
+    it("refuses a bad analysis with its path, before anything is registered", async () => {
+        await assert.rejects(build("cc", { ...base, analysis: { checks: [{ name: "x", query: "sum(x)" }] } }), {
+            message: `'args.analysis.checks[0]' {"name":"x","query":"sum(x)"} has no threshold. Give min (lowest passing value) and/or max (highest passing value), e.g. { name: "errors", query: "...", max: 5 }.`,
+        });
+    });
+
     it("a weighted canary: the new Deployment, a DestinationRule with both subsets, a VirtualService splitting 90/10", async () => {
         const b = await build("c1", base);
         assert.deepEqual(names(b.resources), [`${DEPLOY}::c1-deployment`, `${DR}::c1-destinationrule`, `${VS}::c1-virtualservice`, `${COMPONENT}::c1`].sort());

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { analysisVerdict, judgeCheck, parseAnalysis, templateQuery, verdictWords } from "../../../domain/analysis";
+import { analysisVerdict, canaryGateBefore, defaultRouteShare, judgeCheck, parseAnalysis, templateQuery, verdictWords } from "../../../domain/analysis";
 import { parseMeshRevisionArgs } from "../../../domain";
 import { analysisPassed } from "../../../policy-packs/mesh-rollout/policies/analysis-passed";
 import { MeshRolloutProvider } from "../../../provider/server";
-import { MESH_LEDGER_TYPE } from "../../../provider/tokens";
-import { runStackPolicy } from "../support/policy";
+import { CANARY_PROGRESS_TYPE, MESH_LEDGER_TYPE } from "../../../provider/tokens";
+import { runResourcePolicy } from "../support/policy";
 
 const TARGET = { namespaces: ["shop", "payments"] };
 const LEDGER_URN = `urn:pulumi:dev::proj::mesh-rollout:index:MeshRevision$${MESH_LEDGER_TYPE}::m-ledger`;
@@ -175,7 +175,7 @@ describe("the analysis gate in the ledger's check (provider) and the policy mesh
         });
         // The secret stays in its wire form in the checked inputs.
         assert.deepEqual((failing.analysis as Record<string, unknown>).credentials, credentials);
-        const refused = await runStackPolicy(analysisPassed, [{ type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: failing }]);
+        const refused = await runResourcePolicy(analysisPassed, { type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: failing });
         assert.deepEqual(
             refused.map((r) => r.message),
             [
@@ -185,7 +185,7 @@ describe("the analysis gate in the ledger's check (provider) and the policy mesh
         value = 99.7;
         const passing = (await p.check(LEDGER_URN, applied, { key: "m", state: finalize, analysis: { spec, credentials } })).inputs as Record<string, unknown>;
         assert.equal((passing.verdict as { passed: boolean }).passed, true);
-        assert.deepEqual(await runStackPolicy(analysisPassed, [{ type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: passing }]), []);
+        assert.deepEqual(await runResourcePolicy(analysisPassed, { type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: passing }), []);
         assert.equal(calls.length, 2);
         // finalize applied: a re-run keeps the verdict it passed with, queries nothing, and changes nothing.
         value = 10;
@@ -200,7 +200,7 @@ describe("the analysis gate in the ledger's check (provider) and the policy mesh
         const noAddress = { checks: spec.checks, whenUnverified: "refuse" as const };
         const r = (await p.check(LEDGER_URN, undefined as never, { key: "m", state: finalize, analysis: { spec: noAddress, credentials: {} } })).inputs as Record<string, unknown>;
         assert.deepEqual((r.verdict as { verified: boolean; reason: string }).reason, "no Prometheus address (mesh-rollout:prometheusAddress)");
-        const refused = await runStackPolicy(analysisPassed, [{ type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: r }]);
+        const refused = await runResourcePolicy(analysisPassed, { type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: r });
         assert.deepEqual(
             refused.map((x) => x.message),
             [
@@ -209,17 +209,77 @@ describe("the analysis gate in the ledger's check (provider) and the policy mesh
         );
         const warn = (await p.check(LEDGER_URN, undefined as never, { key: "m", state: finalize, analysis: { spec: { ...noAddress, whenUnverified: "warn" }, credentials: {} } }))
             .inputs as Record<string, unknown>;
-        assert.deepEqual(await runStackPolicy(analysisPassed, [{ type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: warn }]), []);
+        assert.deepEqual(await runResourcePolicy(analysisPassed, { type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: warn }), []);
     });
 
     it("the policy reports a verdict it cannot read instead of throwing, and ignores ledgers without analysis", async () => {
-        assert.deepEqual(await runStackPolicy(analysisPassed, [{ type: MESH_LEDGER_TYPE, name: "l", props: { key: "m", state: finalize } }]), []);
-        const odd = await runStackPolicy(analysisPassed, [
-            { type: MESH_LEDGER_TYPE, name: "l", props: { key: "m", state: finalize, verdict: { verified: true, checks: [{ name: 3 }] } } },
-        ]);
+        assert.deepEqual(await runResourcePolicy(analysisPassed, { type: MESH_LEDGER_TYPE, name: "l", props: { key: "m", state: finalize } }), []);
+        const odd = await runResourcePolicy(analysisPassed, {
+            type: MESH_LEDGER_TYPE,
+            name: "l",
+            props: { key: "m", state: finalize, verdict: { verified: true, checks: [{ name: 3 }] } },
+        });
         assert.deepEqual(
             odd.map((x) => x.message),
             ["MeshUpgradeLedger l carries analysis checks this pack cannot read. Use the same mesh-rollout version for the program and the policy pack."],
+        );
+    });
+});
+
+describe("the analysis gate of a canary release (issue 14)", () => {
+    const at = (traffic: string, newShare: number, newVersion = "v2") => ({ newVersion, traffic, newShare });
+    it("runs before a larger share and before promotion, once the new version has had traffic", () => {
+        assert.equal(canaryGateBefore(null, at("canary-weight", 10)), undefined, "a first step has no traffic to judge");
+        assert.equal(canaryGateBefore(at("canary-weight", 0), at("canary-weight", 10)), undefined);
+        assert.equal(canaryGateBefore(at("canary-weight", 10), at("canary-weight", 50)), "the step to 50%");
+        assert.equal(canaryGateBefore(at("canary-weight", 50), at("canary-weight", 10)), undefined, "a smaller share is a step back: no gate");
+        assert.equal(canaryGateBefore(at("canary-weight", 50), at("promoted", 100)), "promotion");
+        assert.equal(canaryGateBefore(at("canary-match", 0), at("promoted", 100)), "promotion", "matched requests reached the new version");
+        assert.equal(canaryGateBefore(at("mirror", 0), at("canary-weight", 20)), "the step to 20%");
+        assert.equal(canaryGateBefore(at("blueGreen", 0), at("promoted", 100)), undefined, "handed back: nothing ran on the new version");
+        assert.equal(canaryGateBefore(at("canary-weight", 50, "v2"), at("canary-weight", 60, "v3")), undefined, "another version starts over");
+        assert.equal(canaryGateBefore(at("promoted", 100), at("promoted", 100)), undefined);
+    });
+    it("reads the new version's share of the default route", () => {
+        const r = (subset: string, weight?: number) => ({ destination: { subset }, ...(weight !== undefined ? { weight } : {}) });
+        assert.equal(defaultRouteShare([{ route: [r("v1", 80), r("v2", 20)] }], "v2"), 20);
+        assert.equal(defaultRouteShare([{ route: [r("v2")] }, { route: [r("v1")] }], "v2"), 0, "a match route ahead, the default to v1");
+        assert.equal(defaultRouteShare([{ route: [r("v2")] }], "v2"), 100);
+        assert.equal(defaultRouteShare([], "v2"), 0);
+    });
+    it("the provider runs it when the share grows, and the policy names the canary, the step and the failing check", async () => {
+        const urn = `urn:pulumi:dev::proj::mesh-rollout:index:CanaryRelease$${CANARY_PROGRESS_TYPE}::r-progress`;
+        const spec = { checks: [{ name: "success-rate", query: "sr", window: "30s", min: 99 }], address: "http://127.0.0.1:9", whenUnverified: "refuse" as const };
+        const queries: string[] = [];
+        const p = new MeshRolloutProvider(
+            "{}",
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            async (_ep, q) => {
+                queries.push(q);
+                return { value: 91.5 };
+            },
+            () => new Date("2026-11-24T12:00:00Z"),
+        );
+        const applied = { key: "bookinfo/reviews", state: at("canary-weight", 10), prior: null, analysis: { spec, credentials: {} }, verdict: null };
+        const first = (await p.check(urn, undefined as never, { key: "bookinfo/reviews", state: at("canary-weight", 10), analysis: { spec, credentials: {} } })).inputs as Record<
+            string,
+            unknown
+        >;
+        assert.equal(first.verdict, null);
+        const step = (await p.check(urn, applied, { key: "bookinfo/reviews", state: at("canary-weight", 50), analysis: { spec, credentials: {} } })).inputs as Record<
+            string,
+            unknown
+        >;
+        assert.deepEqual(queries, ["sr"]);
+        const refused = await runResourcePolicy(analysisPassed, { type: CANARY_PROGRESS_TYPE, name: "r-progress", props: step });
+        assert.deepEqual(
+            refused.map((v) => v.message),
+            [
+                "Canary release bookinfo/reviews must not take the step to 50%: the analysis failed at 2026-11-24T12:00:00.000Z: success-rate = 91.5 (min 99, over 30s): FAILED, 91.5 is below min 99. Fix what the checks measure (or roll back), wait for a full window of healthy traffic, then preview the change again.",
+            ],
         );
     });
 });

@@ -3,7 +3,7 @@ import { judgeHook, parseHooks } from "../../../domain/hooks";
 import { hooksPassed } from "../../../policy-packs/mesh-rollout/policies/hooks-passed";
 import { MeshRolloutProvider } from "../../../provider/server";
 import { MESH_LEDGER_TYPE, MESH_STAGE_APPLIED_TYPE } from "../../../provider/tokens";
-import { runStackPolicy } from "../support/policy";
+import { runResourcePolicy } from "../support/policy";
 
 const LEDGER_URN = `urn:pulumi:dev::proj::mesh-rollout:index:MeshRevision$${MESH_LEDGER_TYPE}::m-ledger`;
 const APPLIED_URN = `urn:pulumi:dev::proj::mesh-rollout:index:MeshRevision$${MESH_STAGE_APPLIED_TYPE}::m-applied`;
@@ -84,7 +84,7 @@ describe("stage hooks (issue 14)", () => {
         assert.deepEqual(calls, [
             { url: "http://127.0.0.1:9/pre", payload: { mesh: "m", phase: "pre-stage", stage: "dataPlane", version: "1.12.4", to: "1.14.5", state: at("dataPlane") } },
         ]);
-        const violations = await runStackPolicy(hooksPassed, [{ type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: refused }]);
+        const violations = await runResourcePolicy(hooksPassed, { type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: refused });
         assert.deepEqual(
             violations.map((v) => v.message),
             [
@@ -93,7 +93,7 @@ describe("stage hooks (issue 14)", () => {
         );
         answer = { status: 200, body: "" };
         const passed = (await p.check(LEDGER_URN, applied, { key: "m", state: at("dataPlane"), hooks })).inputs as Record<string, unknown>;
-        assert.deepEqual(await runStackPolicy(hooksPassed, [{ type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: passed }]), []);
+        assert.deepEqual(await runResourcePolicy(hooksPassed, { type: MESH_LEDGER_TYPE, name: "mesh-ledger", props: passed }), []);
         assert.equal(calls.length, 2);
         answer = { status: 500, body: "" };
         const rerun = (await p.check(LEDGER_URN, passed, { key: "m", state: at("dataPlane"), hooks })).inputs as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CanaryRelease } from "../../../../components/canary-release";
+import { CanaryRelease, CanaryReleaseArgs } from "../../../../components/canary-release";
 import type { ReleaseStrategy, TrafficArgs } from "../../../../domain/canary";
 
 const config = new pulumi.Config("mesh-rollout-test");
@@ -60,6 +60,8 @@ const release = new CanaryRelease(
         release: (config.get("release") ?? "immediate") as ReleaseStrategy,
         promote: config.getBoolean("promote") ?? false,
         ...((config.getBoolean("gateway") ?? false) ? { gateway: { gateways: ["istio-ingress/public"], hosts: ["reviews.example.com"] } } : {}),
+        // Metric analysis before a larger share and promotion, as a test gives it (Prometheus: mesh-rollout:prometheusAddress).
+        ...(config.getObject("analysis") !== undefined ? { analysis: config.getObject<NonNullable<CanaryReleaseArgs["analysis"]>>("analysis") } : {}),
     },
     { providers: { kubernetes: provider } },
 );
