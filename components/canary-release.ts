@@ -4,9 +4,9 @@ import { CANARY_RELEASE_TYPE } from "../provider";
 import { assertArgsObject } from "../domain";
 import { CanaryLayout, layoutCanary, parseCanarySpec } from "../domain/canary";
 import { canaryDeployment, destinationRule, virtualService } from "./canary-objects";
-import { AnalysisInput, AnalysisSpec, CanaryProgress, defaultRouteShare, parseAnalysis, verdictWords } from "../domain/analysis";
+import { AnalysisInput, AnalysisSpec, CanaryProgress, defaultRouteShare, parseAnalysis } from "../domain/analysis";
+import { prometheusCredentials, verdictOutput } from "./analysis";
 import { CanaryProgressRecord } from "./ledger";
-import { prometheusCredentials } from "./mesh-revision";
 import { CanaryReleaseInput, extractSecretEnv, SecretEnv } from "./canary-secret-env";
 
 export { CANARY_RELEASE_TYPE } from "../provider";
@@ -75,13 +75,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
         this.analysis =
             record === undefined
                 ? pulumi.output("no analysis configured")
-                : record.verdict.apply((v) => {
-                      if (v === null || v === undefined) {
-                          return "no analysis for this change: it runs before a larger share and before promotion, once the new version has had traffic";
-                      }
-                      (v.passed ? pulumi.log.info : pulumi.log.warn)(`mesh-rollout: ${verdictWords(v)}`, this);
-                      return verdictWords(v);
-                  });
+                : verdictOutput(record.verdict, this, "no analysis for this change: it runs before a larger share and before promotion, once the new version has had traffic");
 
         this.routing = pulumi.output(layout.routing);
         this.subsets = pulumi.output([...layout.subsets]);

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { MESH_REVISION_TYPE } from "../provider";
 import { GatewayLayout, isLocalChartPath, layoutMesh, ledgerStateOf, MeshInstall, MeshLayout, MeshSpec, MeshSpecInput, parseMeshRevisionArgs } from "../domain";
 import { dataPlaneWords, podsOnRevision } from "../domain/data-plane";
-import { AnalysisInput, verdictWords } from "../domain/analysis";
+import type { AnalysisInput } from "../domain/analysis";
+import { prometheusCredentials, verdictOutput } from "./analysis";
 import type { HooksInput } from "../domain/hooks";
 import { MeshStageApplied, MeshUpgradeLedger } from "./ledger";
 import { NamespaceInjectionSwap } from "./namespace-swap";
@@ -130,16 +131,7 @@ export class MeshRevision extends pulumi.ComponentResource {
         this.dataPlane = ledger.observed.apply((o) =>
             o === null || o === undefined ? "no upgrade under way: the data plane is not judged" : dataPlaneWords(o, layout.oldRevision, layout.newRevision ?? null, tags),
         );
-        this.analysis = analysis
-            ? ledger.verdict.apply((v) => {
-                  if (v === null || v === undefined) {
-                      return "no analysis at this stage: it runs before finalize";
-                  }
-                  // The verdict in words, printed by the preview.
-                  (v.passed ? pulumi.log.info : pulumi.log.warn)(`mesh-rollout: ${verdictWords(v)}`, this);
-                  return verdictWords(v);
-              })
-            : pulumi.output("no analysis configured");
+        this.analysis = analysis ? verdictOutput(ledger.verdict, this, "no analysis at this stage: it runs before finalize") : pulumi.output("no analysis configured");
         this.registerOutputs({
             analysis: this.analysis,
             revisions: this.revisions,
@@ -151,20 +143,6 @@ export class MeshRevision extends pulumi.ComponentResource {
             dataPlane: this.dataPlane,
         });
     }
-}
-
-/** Prometheus credentials from the stack config, as one secret (whether or not each was stored as one). */
-export function prometheusCredentials(config: pulumi.Config): pulumi.Output<Record<string, string>> {
-    const token = config.getSecret("prometheusBearerToken");
-    const username = config.get("prometheusUsername");
-    const password = config.getSecret("prometheusPassword");
-    return pulumi.secret(
-        pulumi.all([token, password]).apply(([t, p]): Record<string, string> => ({
-            ...(t !== undefined ? { bearerToken: t } : {}),
-            ...(username !== undefined ? { username } : {}),
-            ...(p !== undefined ? { password: p } : {}),
-        })),
-    );
 }
 
 interface ChildOptions extends MeshInstall {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { MeshRolloutValidationError } from "./errors";
 import { parseInput } from "./schema";
 import { intSetting, remedy, textSetting } from "./settings";
-import { CANARY_STAGES, CanaryStage } from "./stages";
+import { CANARY_STAGES, CanaryStage, stageSchema } from "./stages";
 
 const HOOK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOOK_EXAMPLE = '{ name: "load-test", url: "http://flagger-loadtester.test/", timeoutSeconds: 30 }';
@@ -39,7 +39,7 @@ const hookSchema = z
             timeoutSeconds: intSetting(1, 600, 30).optional(),
             stages: z
                 .array(
-                    z.enum(["controlPlane", "dataPlane", "finalize", "rollback"], remedy(`Give stages among ${CANARY_STAGES.join(", ")}, e.g. stages: ["finalize"].`)),
+                    z.enum(stageSchema.options, remedy(`Give stages among ${CANARY_STAGES.join(", ")}, e.g. stages: ["finalize"].`)),
                     remedy('Give stages as a list, e.g. stages: ["finalize"].'),
                 )
                 .min(1, remedy('Give at least one stage, or leave stages out for all, e.g. stages: ["finalize"].'))

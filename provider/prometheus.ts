@@ -1,8 +1,7 @@
 // Runs an analysis gate's queries against Prometheus (`/api/v1/query`, instant queries) for the record's
 // `check`: the only other I/O of the provider besides the cluster reads (live.ts).
-import http from "node:http";
-import https from "node:https";
 import { QueryAnswer } from "../domain/analysis";
+import { HttpAnswer, httpRequest } from "./http";
 
 /** Where Prometheus is and how to authenticate (the credentials come from secret stack config). */
 export interface PrometheusEndpoint {
@@ -14,8 +13,8 @@ export interface PrometheusEndpoint {
 
 const TIMEOUT_MS = 15_000;
 
-/** GET `path` on the endpoint: the status and the body as text. */
-function get(ep: PrometheusEndpoint, path: string): Promise<{ status: number; text: string }> {
+/** GET `path` on the endpoint, with its credentials: the status and the body as text. */
+function get(ep: PrometheusEndpoint, path: string): Promise<HttpAnswer> {
     const url = new URL(path, ep.address.endsWith("/") ? ep.address : `${ep.address}/`);
     const headers: Record<string, string> = { accept: "application/json" };
     if (ep.bearerToken !== undefined && ep.bearerToken !== "") {
@@ -23,17 +22,7 @@ function get(ep: PrometheusEndpoint, path: string): Promise<{ status: number; te
     } else if (ep.username !== undefined && ep.username !== "") {
         headers.authorization = `Basic ${Buffer.from(`${ep.username}:${ep.password ?? ""}`).toString("base64")}`;
     }
-    const client = url.protocol === "https:" ? https : http;
-    return new Promise((resolve, reject) => {
-        const req = client.request(url, { method: "GET", headers, timeout: TIMEOUT_MS }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        });
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-        req.on("error", reject);
-        req.end();
-    });
+    return httpRequest(url, { method: "GET", headers, timeoutMs: TIMEOUT_MS });
 }
 
 /**
@@ -41,7 +30,7 @@ function get(ep: PrometheusEndpoint, path: string): Promise<{ status: number; te
  * returning several series is an error: a gate judges one number, so the query must aggregate.
  */
 export async function queryPrometheus(ep: PrometheusEndpoint, query: string): Promise<QueryAnswer> {
-    let answer: { status: number; text: string };
+    let answer: HttpAnswer;
     try {
         answer = await get(ep, `api/v1/query?query=${encodeURIComponent(query)}`);
     } catch (e) {

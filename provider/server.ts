@@ -79,6 +79,15 @@ export function unwrapSecret(v: unknown): unknown {
     return v;
 }
 
+/**
+ * A re-run of an applied state (the same `state` as last applied) keeps the verdict it passed with,
+ * found under `key` in the old inputs: no query and no call again, so the re-run changes nothing.
+ */
+function passedOnRerun<V extends { passed: boolean }>(olds: Record<string, unknown> | undefined, inputs: Record<string, unknown>, key: string): V | undefined {
+    const old = olds?.[key] as V | null | undefined;
+    return old?.passed === true && canonicalJson(olds?.state ?? null) === canonicalJson(inputs.state) ? old : undefined;
+}
+
 /** The kubeconfig path of a record's `liveCheck` input, if it has one. */
 function liveKubeconfig(inputs: Record<string, unknown>): string | undefined {
     const kubeconfig = (inputs.liveCheck as { kubeconfig?: unknown } | undefined)?.kubeconfig;
@@ -225,11 +234,7 @@ export class MeshRolloutProvider implements provider.Provider {
 
     /** A gate's verdict: the one a re-run of the same state passed with, else the analysis run now. */
     private async gate(olds: Record<string, unknown> | undefined, inputs: Record<string, unknown>, before: string): Promise<AnalysisVerdict> {
-        const old = olds?.verdict as AnalysisVerdict | null | undefined;
-        if (old?.passed === true && canonicalJson(olds?.state ?? null) === canonicalJson(inputs.state)) {
-            return old;
-        }
-        return this.runAnalysis(inputs.analysis, before);
+        return passedOnRerun<AnalysisVerdict>(olds, inputs, "verdict") ?? this.runAnalysis(inputs.analysis, before);
     }
 
     /**
@@ -243,9 +248,9 @@ export class MeshRolloutProvider implements provider.Provider {
         if (stage === undefined || hooks.length === 0) {
             return null;
         }
-        const old = olds?.preHooks as HooksVerdict | null | undefined;
-        if (old?.passed === true && old.stage === stage && canonicalJson(olds?.state ?? null) === canonicalJson(inputs.state)) {
-            return old;
+        const kept = passedOnRerun<HooksVerdict>(olds, inputs, "preHooks");
+        if (kept !== undefined) {
+            return kept;
         }
         const payload = { mesh: inputs.key, phase: "pre-stage", stage, version: state.version, to: state.upgrade?.to, state: inputs.state };
         const results = [];
